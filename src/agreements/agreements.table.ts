@@ -1,0 +1,17 @@
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** The source documents: memoranda, declarations, executive orders, letters… */
+export const agreements = sqliteTable("agreements", {
+  id: text().primaryKey(),
+  title: text().notNull(),
+  kind: text().notNull(),
+  signedOn: text(), // YYYY-MM-DD; null while unsigned (initialed drafts)
+  parties: text({ mode: "json" }).$type<string[]>().notNull(),
+  sourceUrl: text(),
+  summary: text().notNull().default(""),
+  createdAt: integer().notNull(),
+  updatedAt: integer().notNull(),
+  version: integer().notNull().default(1),
+});
+
+export type AgreementRow = typeof agreements.$inferSelect;

@@ -1,0 +1,49 @@
+import { sql, type SQL } from "drizzle-orm";
+import { DomainError } from "../lib/errors";
+import type { Db } from "./client";
+
+/**
+ * Compare-and-set guards (see guard.table.ts). `guardVersion` aborts the whole batch unless the
+ * row still has the version the caller read; `guardAbsent` aborts it if the row exists (a
+ * concurrent create won). Every guarded batch must end with `clearGuards`.
+ */
+export function guardVersion(db: Db, table: "agreements" | "commitments", id: string, version: number) {
+  return db.run(
+    sql`INSERT INTO write_guards (ok) SELECT count(*) FROM ${sql.identifier(table)} WHERE id = ${id} AND version = ${version}`,
+  );
+}
+
+export function guardCondition(db: Db, condition: SQL) {
+  return db.run(sql`INSERT INTO write_guards (ok) SELECT CASE WHEN ${condition} THEN 1 ELSE 0 END`);
+}
+
+export function clearGuards(db: Db) {
+  return db.run(sql`DELETE FROM write_guards`);
+}
+
+export function isGuardFailure(error: unknown): boolean {
+  const text = String(error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : error);
+  return text.includes("write_guards_ok") || text.includes("CHECK constraint failed");
+}
+
+export function isUniqueFailure(error: unknown): boolean {
+  const text = String(error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : error);
+  return text.includes("UNIQUE constraint failed") || text.includes("PRIMARY KEY");
+}
+
+export type BatchItem = Parameters<Db["batch"]>[0][number];
+
+/**
+ * Runs statements as one D1 batch (D1's only atomic unit) and turns a failed guard into 409.
+ */
+export async function runBatch(db: Db, statements: BatchItem[]): Promise<void> {
+  if (statements.length === 0) return;
+  try {
+    await db.batch(statements as [BatchItem, ...BatchItem[]]);
+  } catch (error) {
+    if (isGuardFailure(error)) {
+      throw new DomainError("conflict", "the record changed while this request ran; read it again and retry");
+    }
+    throw error;
+  }
+}

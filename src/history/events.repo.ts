@@ -1,0 +1,45 @@
+import { and, desc, eq, lt } from "drizzle-orm";
+import type { Db } from "../db/client";
+import type { BatchItem } from "../db/guard";
+import { newId } from "../lib/ids";
+import { events, type EventRow } from "./events.table";
+import type { NewEvent } from "./events.types";
+
+/**
+ * The statements that append one event. Every writer (ledger services, import, sweep) goes
+ * through here, so the event and whatever guarantees its alerts are written in the caller's batch.
+ */
+export function appendEventStatements(db: Db, event: NewEvent): { id: string; statements: BatchItem[] } {
+  const id = newId("evt", event.recordedAt);
+  const row = {
+    id,
+    type: event.type,
+    commitmentId: event.commitmentId ?? null,
+    agreementId: event.agreementId ?? null,
+    fromValue: event.fromValue ?? null,
+    toValue: event.toValue ?? null,
+    note: event.note ?? null,
+    evidenceUrl: event.evidenceUrl ?? null,
+    actor: event.actor,
+    occurredAt: event.occurredAt,
+    recordedAt: event.recordedAt,
+    data: event.data ?? null,
+    dedupeKey: event.dedupeKey ?? null,
+  };
+  return { id, statements: [db.insert(events).values(row)] };
+}
+
+export async function listCommitmentEvents(
+  db: Db,
+  commitmentId: string,
+  opts: { limit: number; beforeSeq?: number },
+): Promise<EventRow[]> {
+  return db
+    .select()
+    .from(events)
+    .where(
+      and(eq(events.commitmentId, commitmentId), opts.beforeSeq !== undefined ? lt(events.seq, opts.beforeSeq) : undefined),
+    )
+    .orderBy(desc(events.seq))
+    .limit(opts.limit);
+}

@@ -1,0 +1,31 @@
+/** Every history event type. Webhook subscribers filter on these names. */
+export const EVENT_TYPES = [
+  "agreement.created",
+  "agreement.updated",
+  "commitment.created",
+  "commitment.updated",
+  "commitment.status_changed",
+  "commitment.deadline_changed",
+  "commitment.due_soon",
+  "commitment.overdue",
+  "subscription.disabled",
+  "subscription.test",
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** What a service hands to the history: the row minus the ids the repo assigns. */
+export interface NewEvent {
+  type: EventType;
+  commitmentId?: string | null;
+  agreementId?: string | null;
+  fromValue?: string | null;
+  toValue?: string | null;
+  note?: string | null;
+  evidenceUrl?: string | null;
+  actor: string;
+  occurredAt: number;
+  recordedAt: number;
+  data?: Record<string, unknown> | null;
+  dedupeKey?: string | null;
+}

@@ -1,0 +1,26 @@
+import type { Context } from "hono";
+import type { Principal } from "../auth/tokens.service";
+import type { Db } from "../db/client";
+import { dueSoonWindowMs, type Config } from "../lib/config";
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    db: Db;
+    /** The request's clock, read once (ms). Domain code receives it; it never reads the clock. */
+    now: number;
+    config: Config;
+    principal: Principal;
+  };
+};
+
+export const readCtx = (c: Context<AppEnv>) => ({ now: c.var.now, windowMs: dueSoonWindowMs(c.var.config) });
+
+export const writeCtx = (c: Context<AppEnv>) => ({
+  ...readCtx(c),
+  actor: c.var.principal.name,
+  leadDays: c.var.config.dueSoonDays,
+});
+
+/** The origin for absolute links: PUBLIC_BASE_URL, else the request's own. */
+export const baseUrl = (c: Context<AppEnv>) => c.var.config.publicBaseUrl ?? new URL(c.req.url).origin;

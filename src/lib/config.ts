@@ -1,0 +1,52 @@
+/**
+ * Settings read once from the Worker's vars (wrangler.toml [vars], .dev.vars, or secrets).
+ * Domain code receives a Config, never `env`.
+ */
+export interface Config {
+  /** Lead times in days before a deadline, largest first; the largest is the due_soon window. */
+  dueSoonDays: number[];
+  /** Origin for absolute links; null = the request's origin. */
+  publicBaseUrl: string | null;
+  allowPrivateWebhookTargets: boolean;
+  /** Seconds to wait before each retry of a failed webhook delivery. */
+  retryScheduleSeconds: number[];
+  sweepPeriodMinutes: number;
+}
+
+export interface ConfigVars {
+  DUE_SOON_DAYS?: string;
+  PUBLIC_BASE_URL?: string;
+  ALLOW_PRIVATE_WEBHOOK_TARGETS?: string;
+  WEBHOOK_RETRY_SCHEDULE?: string;
+  SWEEP_PERIOD_MINUTES?: string;
+}
+
+const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
+
+function numberList(text: string | undefined, fallback: number[]): number[] {
+  if (!text?.trim()) return fallback;
+  const values = text.split(",").map((v) => Number(v.trim()));
+  if (values.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new Error(`invalid number list in configuration: '${text}'`);
+  }
+  return values;
+}
+
+export function readConfig(vars: ConfigVars): Config {
+  const dueSoonDays = [...new Set(numberList(vars.DUE_SOON_DAYS, [30, 7, 1]))]
+    .filter((d) => d > 0)
+    .sort((a, b) => b - a);
+  const base = vars.PUBLIC_BASE_URL?.trim().replace(/\/+$/, "") || null;
+  return {
+    dueSoonDays: dueSoonDays.length > 0 ? dueSoonDays : [30],
+    publicBaseUrl: base,
+    allowPrivateWebhookTargets: vars.ALLOW_PRIVATE_WEBHOOK_TARGETS?.trim().toLowerCase() === "true",
+    retryScheduleSeconds: numberList(vars.WEBHOOK_RETRY_SCHEDULE, DEFAULT_RETRY_SCHEDULE),
+    sweepPeriodMinutes: Number(vars.SWEEP_PERIOD_MINUTES) > 0 ? Number(vars.SWEEP_PERIOD_MINUTES) : 5,
+  };
+}
+
+export const DAY_MS = 86_400_000;
+
+/** The due_soon window in ms: the largest lead time. */
+export const dueSoonWindowMs = (config: Pick<Config, "dueSoonDays">): number => config.dueSoonDays[0]! * DAY_MS;

@@ -1,0 +1,265 @@
+/**
+ * Deadline arithmetic: ISO 8601 dates and durations, calendar-correct month addition, and
+ * wall-clock <-> instant conversion in IANA time zones through Intl (no Temporal in workerd yet).
+ * Pure functions; every instant is epoch milliseconds. Used by commitments (resolving the
+ * stored due_at / overdue_at) and by the sweep rules.
+ */
+
+export interface CalendarDate {
+  year: number;
+  month: number; // 1-12
+  day: number;
+}
+
+export interface Duration {
+  years: number;
+  months: number;
+  weeks: number;
+  days: number;
+  hours: number;
+  minutes: number;
+  seconds: number;
+}
+
+/** The deadline as a user gives it. `null` (stored as no spec) means open-ended. */
+export type DeadlineSpec =
+  | { due_on: string; grace?: string }
+  | { due_at: string; grace?: string }
+  | { within: string; from?: string; grace?: string };
+
+export interface ResolvedDeadline {
+  /** The deadline instant: the end of the due day in the commitment's zone, or the given instant. */
+  dueAt: number;
+  /** The due date in the commitment's zone (YYYY-MM-DD). */
+  dueOn: string;
+  /** dueAt plus the grace period: past this, an open commitment is overdue. */
+  overdueAt: number;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DURATION_RE = /^P(?!$)(?:(\d{1,4})Y)?(?:(\d{1,5})M)?(?:(\d{1,5})W)?(?:(\d{1,6})D)?(?:T(?=\d)(?:(\d{1,6})H)?(?:(\d{1,7})M)?(?:(\d{1,9})S)?)?$/;
+/** RFC 3339 instant with an explicit offset: an instant without a zone is ambiguous. */
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+const DAY_MS = 86_400_000;
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+}
+
+/** Parses YYYY-MM-DD and rejects impossible dates (2026-02-30). */
+export function parseDate(text: string): CalendarDate | null {
+  const m = DATE_RE.exec(text);
+  if (!m) return null;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return { year, month, day };
+}
+
+export function formatDate(d: CalendarDate): string {
+  return `${String(d.year).padStart(4, "0")}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
+}
+
+export function parseDuration(text: string): Duration | null {
+  const m = DURATION_RE.exec(text);
+  if (!m) return null;
+  const n = (i: number) => (m[i] ? Number(m[i]) : 0);
+  return { years: n(1), months: n(2), weeks: n(3), days: n(4), hours: n(5), minutes: n(6), seconds: n(7) };
+}
+
+export function hasTimePart(d: Duration): boolean {
+  return d.hours + d.minutes + d.seconds > 0;
+}
+
+/** Parses an RFC 3339 instant with an explicit offset; null when malformed or impossible. */
+export function parseInstant(text: string): number | null {
+  if (!INSTANT_RE.test(text)) return null;
+  if (!parseDate(text.slice(0, 10))) return null;
+  const hh = Number(text.slice(11, 13));
+  const mm = Number(text.slice(14, 16));
+  if (hh > 23 || mm > 59) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function toEpochDay(d: CalendarDate): number {
+  return Date.UTC(d.year, d.month - 1, d.day) / DAY_MS;
+}
+
+function fromEpochDay(n: number): CalendarDate {
+  const dt = new Date(n * DAY_MS);
+  return { year: dt.getUTCFullYear(), month: dt.getUTCMonth() + 1, day: dt.getUTCDate() };
+}
+
+/**
+ * Adds the date part of a duration the way Temporal.PlainDate.add does: years and months first,
+ * clamping the day to the target month (Jan 31 + P1M = Feb 28/29), then weeks and days.
+ */
+export function addToDate(date: CalendarDate, d: Duration): CalendarDate {
+  const totalMonths = date.year * 12 + (date.month - 1) + d.years * 12 + d.months;
+  const year = Math.floor(totalMonths / 12);
+  const month = (totalMonths % 12) + 1;
+  const day = Math.min(date.day, daysInMonth(year, month));
+  return fromEpochDay(toEpochDay({ year, month, day }) + d.weeks * 7 + d.days);
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** True for IANA names Intl knows ("UTC", "Asia/Baku", "America/New_York"). */
+export function isValidTimeZone(timeZone: string): boolean {
+  if (!timeZone || timeZone.length > 64) return false;
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface WallClock extends CalendarDate {
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+}
+
+/** The wall clock in `timeZone` at `instant`. */
+export function wallClockAt(instant: number, timeZone: string): WallClock {
+  const parts: Record<string, number> = {};
+  for (const p of formatterFor(timeZone).formatToParts(new Date(instant))) {
+    if (p.type !== "literal") parts[p.type] = Number(p.value);
+  }
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+    millisecond: ((instant % 1000) + 1000) % 1000,
+  };
+}
+
+function wallAsUtc(w: WallClock): number {
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
+}
+
+/** Offset of `timeZone` from UTC at `instant`, in ms (Asia/Baku: +4 h). */
+function offsetAt(instant: number, timeZone: string): number {
+  return wallAsUtc(wallClockAt(instant, timeZone)) - instant;
+}
+
+/**
+ * The instant at which the wall clock in `timeZone` reads `wall`. In a DST gap the wall time
+ * does not exist and the later offset wins (like Temporal's "compatible" disambiguation).
+ */
+export function instantOfWallClock(wall: WallClock, timeZone: string): number {
+  const local = wallAsUtc(wall);
+  // Zone offsets change at most a few times a year, so the offsets a day either side are the
+  // only candidates. Ambiguous (fall back): the earlier instant. Gap (spring forward): the
+  // offset before the transition, which lands after the gap (Temporal's "compatible").
+  const before = local - offsetAt(local - DAY_MS, timeZone);
+  const after = local - offsetAt(local + DAY_MS, timeZone);
+  const matches = [before, after].filter((t) => wallAsUtc(wallClockAt(t, timeZone)) === local);
+  return matches.length > 0 ? Math.min(...matches) : Math.max(before, after);
+}
+
+/** The last millisecond of `date` in `timeZone`: the day's end, which is what "due on" means. */
+export function endOfDay(date: CalendarDate, timeZone: string): number {
+  const next = fromEpochDay(toEpochDay(date) + 1);
+  return instantOfWallClock({ ...next, hour: 0, minute: 0, second: 0, millisecond: 0 }, timeZone) - 1;
+}
+
+/** The calendar date in `timeZone` at `instant`. */
+export function dateAt(instant: number, timeZone: string): string {
+  const w = wallClockAt(instant, timeZone);
+  return formatDate(w);
+}
+
+/** Adds a duration to an instant: date parts on the zone's calendar, time parts as elapsed time. */
+export function addToInstant(instant: number, d: Duration, timeZone: string): number {
+  let result = instant;
+  if (d.years || d.months || d.weeks || d.days) {
+    const wall = wallClockAt(instant, timeZone);
+    const date = addToDate(wall, d);
+    result = instantOfWallClock({ ...wall, ...date }, timeZone);
+  }
+  return result + ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
+}
+
+export type DeadlineProblem = { path: string; message: string };
+
+/**
+ * Resolves a deadline spec to instants. `signedOn` is the agreement's signing date, the default
+ * base for `within`. Returns problems (with a path relative to the deadline object) instead of
+ * throwing so callers can report every bad field at once.
+ */
+export function resolveDeadline(
+  spec: DeadlineSpec,
+  timeZone: string,
+  signedOn: string | null,
+): ResolvedDeadline | DeadlineProblem {
+  let dueAt: number;
+  if ("due_on" in spec) {
+    const date = parseDate(spec.due_on);
+    if (!date) return { path: "due_on", message: `'${spec.due_on}' is not a real date (YYYY-MM-DD)` };
+    dueAt = endOfDay(date, timeZone);
+  } else if ("due_at" in spec) {
+    const at = parseInstant(spec.due_at);
+    if (at === null) return { path: "due_at", message: `'${spec.due_at}' is not an RFC 3339 instant with an offset` };
+    dueAt = at;
+  } else {
+    const duration = parseDuration(spec.within);
+    if (!duration) return { path: "within", message: `'${spec.within}' is not an ISO 8601 duration such as P6M` };
+    if (hasTimePart(duration)) {
+      return { path: "within", message: "use whole years, months, weeks or days (P6M, P90D); give due_at for an exact instant" };
+    }
+    const baseText = spec.from ?? signedOn;
+    if (!baseText) {
+      return { path: "from", message: "the agreement has no signing date: give 'from' (YYYY-MM-DD)" };
+    }
+    const base = parseDate(baseText);
+    if (!base) return { path: "from", message: `'${baseText}' is not a real date (YYYY-MM-DD)` };
+    dueAt = endOfDay(addToDate(base, duration), timeZone);
+  }
+  let overdueAt = dueAt;
+  if (spec.grace !== undefined) {
+    const grace = parseDuration(spec.grace);
+    if (!grace) return { path: "grace", message: `'${spec.grace}' is not an ISO 8601 duration such as P7D` };
+    overdueAt = addToInstant(dueAt, grace, timeZone);
+  }
+  if (!Number.isFinite(dueAt) || !Number.isFinite(overdueAt) || overdueAt > 253402300799999) {
+    return { path: "", message: "the deadline is out of range" };
+  }
+  return { dueAt, dueOn: dateAt(dueAt, timeZone), overdueAt };
+}
+
+export function isProblem(r: ResolvedDeadline | DeadlineProblem): r is DeadlineProblem {
+  return "message" in r;
+}
+
+export const toIso = (ms: number): string => new Date(ms).toISOString();
