@@ -4,3 +4,6 @@ export * from "../commitments/commitments.table";
 export * from "../history/events.table";
 export * from "../auth/tokens.table";
 export * from "./guard.table";
+export * from "../subscriptions/subscriptions.table";
+export * from "../delivery/delivery.table";
+export * from "../sweep/sweep.table";

@@ -2,8 +2,12 @@ import { and, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { BatchItem } from "../db/guard";
 import { newId } from "../lib/ids";
+import { outbox } from "../delivery/delivery.table";
 import { events, type EventRow } from "./events.table";
 import type { NewEvent } from "./events.types";
+
+/** How long a freshly written outbox row waits for its writer's own enqueue before the sweep re-sends. */
+export const OUTBOX_LEASE_MS = 60_000;
 
 /**
  * The statements that append one event. Every writer (ledger services, import, sweep) goes
@@ -26,7 +30,15 @@ export function appendEventStatements(db: Db, event: NewEvent): { id: string; st
     data: event.data ?? null,
     dedupeKey: event.dedupeKey ?? null,
   };
-  return { id, statements: [db.insert(events).values(row)] };
+  return {
+    id,
+    statements: [
+      db.insert(events).values(row),
+      // The outbox row guarantees the event's deliveries (delivery/outbox.ts). The writer enqueues
+      // it right after commit; the sweep re-sends it if still pending after OUTBOX_LEASE_MS.
+      db.insert(outbox).values({ eventId: id, state: "pending", nextAttemptAt: event.recordedAt + OUTBOX_LEASE_MS, createdAt: event.recordedAt }),
+    ],
+  };
 }
 
 export async function listCommitmentEvents(

@@ -1,0 +1,37 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * Webhook subscriptions. Filters are JSON arrays, NULL = all; ANDed across kinds, ORed within
+ * one (matched in SQL by delivery/fanout.ts). The secret must be stored as is: it keys the HMAC.
+ */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    id: text().primaryKey(),
+    url: text().notNull(),
+    description: text().notNull().default(""),
+    eventTypes: text({ mode: "json" }).$type<string[]>(),
+    agreements: text({ mode: "json" }).$type<string[]>(),
+    commitments: text({ mode: "json" }).$type<string[]>(),
+    tags: text({ mode: "json" }).$type<string[]>(),
+    parties: text({ mode: "json" }).$type<string[]>(),
+    secret: text().notNull(),
+    /** After a rotation the old secret keeps signing for 24 h (both signatures are sent). */
+    previousSecret: text(),
+    previousSecretExpiresAt: integer(),
+    /** active | paused | disabled */
+    state: text().notNull().default("active"),
+    disabledReason: text(),
+    /** Start of the current run of failed deliveries; 5 days of it disables the subscription. */
+    failingSince: integer(),
+    createdBy: text().notNull(),
+    createdAt: integer().notNull(),
+    updatedAt: integer().notNull(),
+  },
+  (t) => [
+    // Fan-out joins events to active subscriptions only.
+    index("subscriptions_state").on(t.state),
+  ],
+);
+
+export type SubscriptionRow = typeof subscriptions.$inferSelect;
