@@ -1,20 +1,25 @@
 import { sql, type SQL } from "drizzle-orm";
 import { DomainError } from "../lib/errors";
 import type { Db } from "./client";
+import { writeGuards } from "./guard.table";
 
 /**
  * Compare-and-set guards (see guard.table.ts). `guardVersion` aborts the whole batch unless the
  * row still has the version the caller read; `guardAbsent` aborts it if the row exists (a
  * concurrent create won). Every guarded batch must end with `clearGuards`.
+ *
+ * Built with insert().select() rather than db.run(sql): drizzle's D1 batch cannot bind the
+ * parameters of a raw `db.run` statement (it has no prepared statement), so a parameterised raw
+ * statement inside db.batch throws before anything runs.
  */
 export function guardVersion(db: Db, table: "agreements" | "commitments", id: string, version: number) {
-  return db.run(
-    sql`INSERT INTO write_guards (ok) SELECT count(*) FROM ${sql.identifier(table)} WHERE id = ${id} AND version = ${version}`,
-  );
+  return db
+    .insert(writeGuards)
+    .select(sql`SELECT count(*) FROM ${sql.identifier(table)} WHERE id = ${id} AND version = ${version}`);
 }
 
 export function guardCondition(db: Db, condition: SQL) {
-  return db.run(sql`INSERT INTO write_guards (ok) SELECT CASE WHEN ${condition} THEN 1 ELSE 0 END`);
+  return db.insert(writeGuards).select(sql`SELECT CASE WHEN ${condition} THEN 1 ELSE 0 END`);
 }
 
 export function clearGuards(db: Db) {
