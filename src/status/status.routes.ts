@@ -1,5 +1,56 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../http/context";
+import { PUBLIC_READ_HEADERS, configParts, makeValidator, respondConditionally } from "../http/cache";
+import { baseUrl, type AppEnv } from "../http/context";
+import { dueSoonWindowMs } from "../lib/config";
+import { checkHealth, probeStatus, statusDocument, statusLastModified, statusVersionParts } from "./status.service";
 
-/** Placeholder: filled by the read-side work (issue 4). */
-export const statusRoutes = new Hono<AppEnv>();
+/** Seconds a dashboard may reuse /status.json before revalidating. */
+const STATUS_MAX_AGE = 30;
+
+/**
+ * Delivery health has no timestamp of its own: remember when this isolate first saw the
+ * current counts and use that as their Last-Modified (see statusLastModified).
+ */
+let healthSeen = { key: "", at: 0 };
+function healthSeenAt(key: string, now: number): number {
+  if (healthSeen.key !== key) healthSeen = { key, at: now };
+  return healthSeen.at;
+}
+
+export const statusRoutes = new Hono<AppEnv>()
+  .get("/status.json", async (c) => {
+    const { db, now, config } = c.var;
+    const windowMs = dueSoonWindowMs(config);
+    const base = baseUrl(c);
+    const probe = await probeStatus(db, now, windowMs);
+    const parts = statusVersionParts(probe, now, config.sweepPeriodMinutes);
+    const seenAt = healthSeenAt(JSON.stringify(parts[4]), now);
+    const v = makeValidator(
+      "status",
+      [...parts, configParts(config), base],
+      statusLastModified(probe, now, { windowMs, sweepPeriodMinutes: config.sweepPeriodMinutes }, seenAt),
+    );
+    return respondConditionally(
+      c,
+      v,
+      `status.json|${base}`,
+      async () => ({
+        body: JSON.stringify(
+          await statusDocument(db, probe, { now, windowMs, sweepPeriodMinutes: config.sweepPeriodMinutes, base }),
+        ),
+        contentType: "application/json; charset=utf-8",
+      }),
+      { maxAge: STATUS_MAX_AGE, headers: PUBLIC_READ_HEADERS },
+    );
+  })
+  // For load balancers and uptime checkers: never cached, one cheap query.
+  .get("/healthz", async (c) => {
+    const health = await checkHealth(c.var.db, c.var.now, c.var.config.sweepPeriodMinutes);
+    return c.body(JSON.stringify(health), health.status === "fail" ? 503 : 200, {
+      "Content-Type": "application/health+json",
+      "Cache-Control": "no-store",
+      ...PUBLIC_READ_HEADERS,
+    });
+  })
+  // The benchmark's baseline: a constant JSON answer through the same middleware (bench/).
+  .get("/__bench/constant", (c) => c.json({ ok: true }));
