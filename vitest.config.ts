@@ -9,10 +9,15 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // Inside workerd tests nothing consumes the deliveries queue: tests drive fan-out and
+        // delivery by calling them with an injected fetch, so no test ever sends a real webhook
+        // off this machine. The real queue path is tested end to end under `wrangler dev` with a
+        // loopback receiver (e2e/).
+        queueProducers: { DELIVERIES: "pledgewatch-deliveries-unconsumed" },
         bindings: {
           TEST_MIGRATIONS: migrations,
           ADMIN_TOKEN: "test-admin-token",
-          ALLOW_PRIVATE_WEBHOOK_TARGETS: "true",
+          ALLOW_PRIVATE_WEBHOOK_TARGETS: "false",
         },
       },
     }),

@@ -1,16 +1,41 @@
 /**
  * Composition root: three thin adapters. Each builds its dependencies and calls one domain
- * function.
+ * function: the HTTP app, the sweep (cron), the delivery consumer (queue and its dead letters).
  */
 import { app } from "./app";
+import { createDb } from "./db/client";
+import { countQueries } from "./db/counting";
+import { handleQueueBatch } from "./delivery/consumer";
+import type { DeliveryQueue } from "./delivery/messages";
+import { readConfig } from "./lib/config";
+import { runSweep } from "./sweep/sweep";
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, _env, _ctx) {
-    // The sweep arrives with the alerts work (sweep/sweep.ts).
+
+  async scheduled(controller, env) {
+    const counter = countQueries(env.DB);
+    await runSweep(
+      {
+        db: createDb(counter.d1),
+        queue: env.DELIVERIES as unknown as DeliveryQueue,
+        leadDays: readConfig(env).dueSoonDays,
+        queryCount: counter.count,
+        clock: Date.now,
+      },
+      controller.scheduledTime,
+      Date.now(),
+    );
   },
-  async queue(batch) {
-    // No consumer yet: retry rather than pretend to deliver.
-    batch.retryAll();
+
+  async queue(batch, env) {
+    await handleQueueBatch(batch, {
+      db: createDb(env.DB),
+      queue: env.DELIVERIES as unknown as DeliveryQueue,
+      fetch: (input, init) => fetch(input, init),
+      config: readConfig(env),
+      clock: Date.now,
+      random: Math.random,
+    });
   },
 } satisfies ExportedHandler<Env>;

@@ -85,29 +85,30 @@ export async function planAgreementWrite(
   const statements: BatchItem[] = [];
   const base = { agreementId: next.id, actor: ctx.actor, recordedAt: ctx.now, occurredAt: ctx.now };
   if (!existing) {
-    statements.push(
-      db.insert(agreements).values({ ...next, createdAt: ctx.now, updatedAt: ctx.now, version: 1 }),
-      ...appendEventStatements(db, { ...base, type: "agreement.created", data: { title: next.title } }).statements,
-    );
+    const created = appendEventStatements(db, { ...base, type: "agreement.created", data: { title: next.title } });
+    ctx.emitted?.push(created.id);
+    statements.push(db.insert(agreements).values({ ...next, createdAt: ctx.now, updatedAt: ctx.now, version: 1 }), ...created.statements);
     return { statements, changed: true };
   }
   const changed = FIELDS.filter((f) => JSON.stringify(existing[f]) !== JSON.stringify(next[f]));
   if (changed.length === 0) return { statements, changed: false };
+  const updated = appendEventStatements(db, {
+    ...base,
+    type: "agreement.updated",
+    data: {
+      changed: changed.map((f) => NAMES[f]),
+      before: Object.fromEntries(changed.map((f) => [NAMES[f], existing[f]])),
+      after: Object.fromEntries(changed.map((f) => [NAMES[f], next[f]])),
+    },
+  });
+  ctx.emitted?.push(updated.id);
   statements.push(
     guardVersion(db, "agreements", existing.id, existing.version),
     db
       .update(agreements)
       .set({ ...next, updatedAt: ctx.now, version: existing.version + 1 })
       .where(eq(agreements.id, existing.id)),
-    ...appendEventStatements(db, {
-      ...base,
-      type: "agreement.updated",
-      data: {
-        changed: changed.map((f) => NAMES[f]),
-        before: Object.fromEntries(changed.map((f) => [NAMES[f], existing[f]])),
-        after: Object.fromEntries(changed.map((f) => [NAMES[f], next[f]])),
-      },
-    }).statements,
+    ...updated.statements,
   );
   if (changed.includes("signedOn")) {
     for (const c of await listCommitmentsOfAgreement(db, existing.id)) {

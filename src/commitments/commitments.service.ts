@@ -33,6 +33,8 @@ export interface WriteContext {
   now: number;
   actor: string;
   leadDays: number[];
+  /** Ids of the events this write records; the caller enqueues them after commit. */
+  emitted?: string[];
 }
 
 export interface ReadContext {
@@ -223,7 +225,11 @@ export function planCommitmentWrite(
     const changedFields = EDIT_FIELDS.filter((f) => !same(before[f], next[f]));
     const deadlineMoved = existing.dueAt !== due.dueAt || existing.overdueAt !== due.overdueAt;
     const statusChanged = before.status !== next.status;
-    if (changedFields.length === 0 && !deadlineMoved && !statusChanged) return { statements: [], changed: false };
+    // Same status, another date: a correction of when it was reached (the import sends these).
+    const statusDateCorrected = !statusChanged && before.statusChangedAt !== next.statusChangedAt;
+    if (changedFields.length === 0 && !deadlineMoved && !statusChanged && !statusDateCorrected) {
+      return { statements: [], changed: false };
+    }
 
     if (deadlineMoved && !meta.reason?.trim()) {
       throw invalid(at("reason"), "changing the deadline needs a reason (it is kept in the history)");
@@ -263,16 +269,19 @@ export function planCommitmentWrite(
         );
       }
     }
-    const edited = changedFields.filter((f) => f !== "deadline" || !deadlineMoved);
+    const edited: Array<[string, unknown, unknown]> = changedFields
+      .filter((f) => f !== "deadline" || !deadlineMoved)
+      .map((f) => [FIELD_NAMES[f], before[f], next[f]]);
+    if (statusDateCorrected) edited.push(["status_changed_at", toIso(before.statusChangedAt), toIso(next.statusChangedAt)]);
     if (edited.length > 0) {
       events.push({
         ...base,
         type: "commitment.updated",
         occurredAt: ctx.now,
         data: {
-          changed: edited.map((f) => FIELD_NAMES[f]),
-          before: Object.fromEntries(edited.map((f) => [FIELD_NAMES[f], before[f]])),
-          after: Object.fromEntries(edited.map((f) => [FIELD_NAMES[f], next[f]])),
+          changed: edited.map(([name]) => name),
+          before: Object.fromEntries(edited.map(([name, b]) => [name, b])),
+          after: Object.fromEntries(edited.map(([name, , a]) => [name, a])),
         },
       });
     }
@@ -302,7 +311,11 @@ export function planCommitmentWrite(
       });
     }
   }
-  for (const event of events) statements.push(...appendEventStatements(db, event).statements);
+  for (const event of events) {
+    const appended = appendEventStatements(db, event);
+    statements.push(...appended.statements);
+    ctx.emitted?.push(appended.id);
+  }
   if (existing) statements.push(clearGuards(db));
   return { statements, changed: true };
 }

@@ -38,13 +38,32 @@ export function isUniqueFailure(error: unknown): boolean {
 
 export type BatchItem = Parameters<Db["batch"]>[0][number];
 
+interface PreparableQuery {
+  _prepare(): { getQuery(): { sql: string; params: unknown[] } };
+}
+
+/**
+ * Executes drizzle queries as one D1 batch and returns D1's raw results (meta.changes…).
+ * drizzle's own db.batch cannot bind parameters of raw `db.run(sql\`…\`)` queries, which the
+ * guards and the sweep rely on, so every query is rendered to SQL + params and bound here.
+ */
+export async function execBatch(db: Db, statements: BatchItem[]): Promise<D1Result[]> {
+  if (statements.length === 0) return [];
+  const d1 = db.$client;
+  const prepared = statements.map((item) => {
+    const { sql: text, params } = (item as unknown as PreparableQuery)._prepare().getQuery();
+    return d1.prepare(text).bind(...params);
+  });
+  return d1.batch(prepared);
+}
+
 /**
  * Runs statements as one D1 batch (D1's only atomic unit) and turns a failed guard into 409.
  */
 export async function runBatch(db: Db, statements: BatchItem[]): Promise<void> {
   if (statements.length === 0) return;
   try {
-    await db.batch(statements as [BatchItem, ...BatchItem[]]);
+    await execBatch(db, statements);
   } catch (error) {
     if (isGuardFailure(error)) {
       throw new DomainError("conflict", "the record changed while this request ran; read it again and retry");

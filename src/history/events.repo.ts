@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { BatchItem } from "../db/guard";
 import { newId } from "../lib/ids";
@@ -13,7 +13,12 @@ export const OUTBOX_LEASE_MS = 60_000;
  * The statements that append one event. Every writer (ledger services, import, sweep) goes
  * through here, so the event and whatever guarantees its alerts are written in the caller's batch.
  */
-export function appendEventStatements(db: Db, event: NewEvent): { id: string; statements: BatchItem[] } {
+export function appendEventStatements(
+  db: Db,
+  event: NewEvent,
+  /** "ignore": an event with the same dedupe key already recorded is not an error (and gets no new outbox row). */
+  onDuplicate: "fail" | "ignore" = "fail",
+): { id: string; statements: BatchItem[] } {
   const id = newId("evt", event.recordedAt);
   const row = {
     id,
@@ -30,6 +35,17 @@ export function appendEventStatements(db: Db, event: NewEvent): { id: string; st
     data: event.data ?? null,
     dedupeKey: event.dedupeKey ?? null,
   };
+  if (onDuplicate === "ignore") {
+    return {
+      id,
+      statements: [
+        db.insert(events).values(row).onConflictDoNothing(),
+        db.run(
+          sql`INSERT OR IGNORE INTO outbox (event_id, state, next_attempt_at, attempts, created_at) SELECT id, 'pending', ${event.recordedAt + OUTBOX_LEASE_MS}, 0, ${event.recordedAt} FROM events WHERE id = ${id}`,
+        ),
+      ],
+    };
+  }
   return {
     id,
     statements: [

@@ -11,6 +11,8 @@ export type AppEnv = {
     now: number;
     config: Config;
     principal: Principal;
+    /** Event ids recorded by this request's writes, enqueued after the response (middleware.ts). */
+    emitted: string[];
   };
 };
 
@@ -20,6 +22,7 @@ export const writeCtx = (c: Context<AppEnv>) => ({
   ...readCtx(c),
   actor: c.var.principal.name,
   leadDays: c.var.config.dueSoonDays,
+  emitted: c.var.emitted,
 });
 
 /** The origin for absolute links: PUBLIC_BASE_URL, else the request's own. */

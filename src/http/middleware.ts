@@ -1,6 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
 import { createDb } from "../db/client";
+import type { DeliveryQueue } from "../delivery/messages";
+import { dispatchEvents } from "../delivery/outbox";
 import { readConfig } from "../lib/config";
 import { DomainError } from "../lib/errors";
 import type { AppEnv } from "./context";
@@ -10,7 +12,18 @@ export const provideDeps = createMiddleware<AppEnv>(async (c, next) => {
   c.set("db", createDb(c.env.DB));
   c.set("config", readConfig(c.env));
   c.set("now", Date.now());
+  c.set("emitted", []);
   await next();
+  // After commit: nudge the queue with the events this request recorded. The outbox rows are the
+  // record; if this send is lost, the sweep re-sends them (delivery/outbox.ts).
+  const emitted = c.var.emitted;
+  if (emitted.length > 0 && c.res.status < 400) {
+    c.executionCtx.waitUntil(
+      dispatchEvents(c.env.DELIVERIES as unknown as DeliveryQueue, emitted).catch((error) =>
+        console.error("enqueue after commit failed; the sweep will re-send", error),
+      ),
+    );
+  }
 });
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;

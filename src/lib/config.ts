@@ -11,6 +11,8 @@ export interface Config {
   /** Seconds to wait before each retry of a failed webhook delivery. */
   retryScheduleSeconds: number[];
   sweepPeriodMinutes: number;
+  /** Per-attempt webhook timeout (15 s by default). */
+  webhookTimeoutMs: number;
 }
 
 export interface ConfigVars {
@@ -19,6 +21,7 @@ export interface ConfigVars {
   ALLOW_PRIVATE_WEBHOOK_TARGETS?: string;
   WEBHOOK_RETRY_SCHEDULE?: string;
   SWEEP_PERIOD_MINUTES?: string;
+  WEBHOOK_TIMEOUT_SECONDS?: string;
 }
 
 const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
@@ -43,6 +46,7 @@ export function readConfig(vars: ConfigVars): Config {
     allowPrivateWebhookTargets: vars.ALLOW_PRIVATE_WEBHOOK_TARGETS?.trim().toLowerCase() === "true",
     retryScheduleSeconds: numberList(vars.WEBHOOK_RETRY_SCHEDULE, DEFAULT_RETRY_SCHEDULE),
     sweepPeriodMinutes: Number(vars.SWEEP_PERIOD_MINUTES) > 0 ? Number(vars.SWEEP_PERIOD_MINUTES) : 5,
+    webhookTimeoutMs: (Number(vars.WEBHOOK_TIMEOUT_SECONDS) > 0 ? Number(vars.WEBHOOK_TIMEOUT_SECONDS) : 15) * 1000,
   };
 }
 
