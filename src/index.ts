@@ -13,7 +13,7 @@ import { runSweep } from "./sweep/sweep";
 export default {
   fetch: app.fetch,
 
-  async scheduled(controller, env) {
+  async scheduled(controller, env, _ctx) {
     const counter = countQueries(env.DB);
     await runSweep(
       {
