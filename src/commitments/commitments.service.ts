@@ -33,8 +33,6 @@ export interface WriteContext {
   now: number;
   actor: string;
   leadDays: number[];
-  /** Ids of the events this write records; the caller enqueues them after commit. */
-  emitted?: string[];
 }
 
 export interface ReadContext {
@@ -311,11 +309,7 @@ export function planCommitmentWrite(
       });
     }
   }
-  for (const event of events) {
-    const appended = appendEventStatements(db, event);
-    statements.push(...appended.statements);
-    ctx.emitted?.push(appended.id);
-  }
+  for (const event of events) statements.push(...appendEventStatements(db, event).statements);
   if (existing) statements.push(clearGuards(db));
   return { statements, changed: true };
 }

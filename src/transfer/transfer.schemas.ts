@@ -17,6 +17,9 @@ export const ImportCommitment = v.strictObject({
 
 /** The import document; GET /export produces exactly this shape. */
 export const ImportDocument = v.pipe(
+  // valibot's object schemas accept arrays (typeof [] === "object"), and every key here is
+  // optional, so without this `[]` would import as an empty document.
+  v.custom<Record<string, unknown>>((input) => typeof input === "object" && input !== null && !Array.isArray(input), "must be a JSON object"),
   v.strictObject({
     format: v.optional(v.literal(FORMAT, `must be '${FORMAT}'`)),
     exported_at: v.optional(v.string()),

@@ -137,11 +137,9 @@ export async function importDocument(db: Db, doc: ImportDocumentInput, ctx: Writ
     } else {
       statusChangedAt = ctx.now;
     }
+    // Same status with another date is a correction of when it was reached: planCommitmentWrite
+    // records it as an edit.
     const next = stateFromInput(c, c.id, statusChangedAt);
-    if (existing && existing.status === next.status && existing.statusChangedAt !== next.statusChangedAt) {
-      // Same status, different date: a correction of when it was reached, recorded as an edit.
-      next.statusChangedAt = statusChangedAt;
-    }
     const plan = naming(doc, path, () =>
       planCommitmentWrite(db, existing, next, signedOn, { reason: "changed by import", note: c.status_note }, ctx, path),
     );

@@ -1,7 +1,7 @@
 /** Helpers shared by the ledger tests: history rows, error envelopes, tokens. */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { call, json, uid } from "../helpers";
+import { call, json, tableCounts, uid } from "../helpers";
 
 export interface EventRecord {
   seq: number;
@@ -88,3 +88,8 @@ export async function makeToken(scope: "read" | "write" | "admin", name = uid(`t
 
 /** An ISO instant `days` from `base` (ms). */
 export const isoDaysFrom = (base: number, days: number) => new Date(base + days * 86_400_000).toISOString();
+
+export type Counts = Record<"agreements" | "commitments" | "commitment_dependencies" | "events" | "outbox" | "api_tokens" | "write_guards", number>;
+
+/** tests/helpers.ts tableCounts(), typed by table name. */
+export const counts = async (): Promise<Counts> => (await tableCounts()) as Counts;
