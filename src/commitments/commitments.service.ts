@@ -33,6 +33,8 @@ export interface WriteContext {
   now: number;
   actor: string;
   leadDays: number[];
+  /** Ids of the events this write records; the caller enqueues them after commit. */
+  emitted?: string[];
 }
 
 export interface ReadContext {
@@ -309,7 +311,11 @@ export function planCommitmentWrite(
       });
     }
   }
-  for (const event of events) statements.push(...appendEventStatements(db, event).statements);
+  for (const event of events) {
+    const appended = appendEventStatements(db, event);
+    statements.push(...appended.statements);
+    ctx.emitted?.push(appended.id);
+  }
   if (existing) statements.push(clearGuards(db));
   return { statements, changed: true };
 }
