@@ -10,7 +10,9 @@ export async function findAgreement(db: Db, id: string): Promise<AgreementRow | 
 
 export type AgreementWithCount = AgreementRow & { commitmentCount: number };
 
-const countColumn = sql<number>`(SELECT count(*) FROM ${commitments} WHERE ${commitments.agreementId} = ${agreements.id})`;
+// Qualified by hand: drizzle renders ${column} unqualified in a single-table select, and an
+// unqualified "id" inside this subquery would be commitments.id (every count was 0).
+const countColumn = sql<number>`(SELECT count(*) FROM ${commitments} AS c WHERE c.agreement_id = ${agreements}.id)`;
 
 /** Agreements in id order, keyset-paginated on the primary key. */
 export async function listAgreementRows(db: Db, page: { limit: number; after?: string }): Promise<AgreementWithCount[]> {
