@@ -28,7 +28,7 @@ export default {
     );
   },
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     await handleQueueBatch(batch, {
       db: createDb(env.DB),
       queue: env.DELIVERIES as unknown as DeliveryQueue,
