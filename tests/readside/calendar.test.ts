@@ -10,7 +10,7 @@ const HOSTILE = `Semi; colon, comma \\ backslash "quote" <tag> & ünïcödé —
 
 let agrA: string;
 let agrB: string;
-const ids: Record<string, string> = {};
+const ids = {} as Record<"overdue" | "soon" | "baku" | "done" | "none", string>;
 
 beforeAll(async () => {
   agrA = (await createAgreement({ title: "Calendar agreement A", parties: ["Alpha"] })).id;

@@ -10,7 +10,7 @@ const WINDOW = 30 * DAY_MS;
 const dateOffset = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
 
 let agr: string;
-const ids: Record<string, string> = {};
+const ids = {} as Record<"overdue" | "overdueOld" | "grace" | "dueSoon" | "onTrack" | "done" | "late" | "broken" | "open", string>;
 
 async function insertSweepRun(row: { startedAt: number; finishedAt: number | null; error?: string | null }) {
   await env.DB.prepare(
