@@ -12,7 +12,7 @@ import type { NewEvent } from "../history/events.types";
 import { listCommitmentEvents } from "../history/events.repo";
 import { findAgreement } from "../agreements/agreements.repo";
 import { type DeadlineSpec, isProblem, parseInstant, resolveDeadline, toIso } from "../lib/deadline";
-import { DomainError, invalid, notFound } from "../lib/errors";
+import { DomainError, invalid, invalidAll, notFound, type ErrorIssue } from "../lib/errors";
 import { slugify } from "../lib/ids";
 import { armAlerts } from "../sweep/sweep.rules";
 import { assertTransition, daysUntil, isTerminal, timeliness, type Progress, type Timeliness } from "./commitments.rules";
@@ -406,11 +406,26 @@ export async function createCommitment(
   const id = input.id ?? slugify(input.title);
   if (!id) throw invalid("id", "give an id: the title has no letters or digits to make one from");
   if (await findCommitment(db, id)) throw new DomainError("duplicate_id", `commitment '${id}' already exists`);
-  const signedOn = await agreementSignedOn(db, input.agreement, "agreement");
-  const statusChangedAt = statusInstant(input.status_changed_at, ctx, "status_changed_at");
+  // Like the schema's issues, every bad reference is named at once: the agreement, the status
+  // date, each unknown dependency and the deadline. A cycle (409) waits until those are fixed.
+  const issues: ErrorIssue[] = [];
+  const collect = async <T>(step: () => T | Promise<T>): Promise<T | undefined> => {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof DomainError && error.code === "invalid_input" && error.issues) issues.push(...error.issues);
+      else if (!(error instanceof DomainError && error.code === "dependency_cycle" && issues.length > 0)) throw error;
+      return undefined;
+    }
+  };
+  const agreement = await findAgreement(db, input.agreement);
+  if (!agreement) issues.push({ path: "agreement", message: `no agreement '${input.agreement}'` });
+  const statusChangedAt = (await collect(() => statusInstant(input.status_changed_at, ctx, "status_changed_at"))) ?? ctx.now;
   const state = stateFromInput(input, id, statusChangedAt);
-  await checkDependencies(db, id, state.dependsOn, "depends_on");
-  const { statements } = planCommitmentWrite(db, null, state, signedOn, {}, ctx);
+  await collect(() => checkDependencies(db, id, state.dependsOn, "depends_on"));
+  const plan = agreement ? await collect(() => planCommitmentWrite(db, null, state, agreement.signedOn, {}, ctx)) : undefined;
+  if (issues.length > 0 || !plan) throw invalidAll(issues);
+  const { statements } = plan;
   try {
     await runBatch(db, statements);
   } catch (error) {

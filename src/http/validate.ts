@@ -8,9 +8,18 @@ export function issuePath(issue: v.BaseIssue<unknown>): string {
   return (issue.path ?? []).map((p) => String(p.key)).join(".");
 }
 
-/** Every issue of a failed parse, one per field (valibot reports all, not just the first). */
+/**
+ * Every issue of a failed parse, one per field (valibot reports all, not just the first). A
+ * pipe keeps checking a string after one of its checks failed ("not a url" fails both v.url and
+ * the http(s) check), so only the first issue of each path is kept.
+ */
 export function toIssues(issues: readonly v.BaseIssue<unknown>[]): ErrorIssue[] {
-  return issues.map((i) => ({ path: issuePath(i), message: i.message }));
+  const byPath = new Map<string, ErrorIssue>();
+  for (const i of issues) {
+    const path = issuePath(i);
+    if (!byPath.has(path)) byPath.set(path, { path, message: i.message });
+  }
+  return [...byPath.values()];
 }
 
 export function invalidInput(issues: ErrorIssue[], where = "request body"): DomainError {

@@ -60,3 +60,11 @@ export const notFound = (what: string, id: string) => new DomainError("not_found
 
 export const invalid = (path: string, message: string) =>
   new DomainError("invalid_input", `${path}: ${message}`, [{ path, message }]);
+
+/** One 400 naming every issue; the message leads with the first. */
+export const invalidAll = (issues: ErrorIssue[]) =>
+  new DomainError(
+    "invalid_input",
+    `${issues[0]!.path}: ${issues[0]!.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""}`,
+    issues,
+  );
