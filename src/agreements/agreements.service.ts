@@ -113,15 +113,24 @@ export async function planAgreementWrite(
   if (changed.includes("signedOn")) {
     for (const c of await listCommitmentsOfAgreement(db, existing.id)) {
       if (!c.deadline || !("within" in c.deadline) || c.deadline.from || skipCommitments.has(c.id)) continue;
-      const plan = planCommitmentWrite(
-        db,
-        c,
-        stateOf(c),
-        next.signedOn,
-        { reason: `the agreement's signing date changed from ${existing.signedOn ?? "none"} to ${next.signedOn ?? "none"}` },
-        ctx,
-        path ? `${path}.signed_on` : "signed_on",
-      );
+      const signedOnPath = path ? `${path}.signed_on` : "signed_on";
+      let plan: { statements: BatchItem[] };
+      try {
+        plan = planCommitmentWrite(
+          db,
+          c,
+          stateOf(c),
+          next.signedOn,
+          { reason: `the agreement's signing date changed from ${existing.signedOn ?? "none"} to ${next.signedOn ?? "none"}` },
+          ctx,
+          signedOnPath,
+        );
+      } catch (error) {
+        // The problem is in the field the caller sent, because of a commitment it did not send.
+        if (!(error instanceof DomainError) || error.code !== "invalid_input") throw error;
+        const message = `commitment '${c.id}' counts its deadline (within ${c.deadline.within}) from the signing date: ${error.issues?.[0]?.message ?? error.message}`;
+        throw new DomainError("invalid_input", `${signedOnPath}: ${message}`, [{ path: signedOnPath, message }]);
+      }
       statements.push(...plan.statements);
     }
   }

@@ -27,15 +27,19 @@ function recordName(doc: ImportDocumentInput, path: string): string {
   return id ? `${kind}.${index} (id '${id}')` : `${kind}.${index}`;
 }
 
+/** A record's DomainError with the record named first. */
+function named(doc: ImportDocumentInput, path: string, error: unknown): unknown {
+  return error instanceof DomainError
+    ? new DomainError(error.code, `${recordName(doc, path)}: ${error.message}`, error.issues)
+    : error;
+}
+
 /** Re-throws a record's DomainError with the record named first. */
 function naming<T>(doc: ImportDocumentInput, path: string, fn: () => T): T {
   try {
     return fn();
   } catch (error) {
-    if (error instanceof DomainError) {
-      throw new DomainError(error.code, `${recordName(doc, path)}: ${error.message}`, error.issues);
-    }
-    throw error;
+    throw named(doc, path, error);
   }
 }
 
@@ -116,7 +120,11 @@ export async function importDocument(db: Db, doc: ImportDocumentInput, ctx: Writ
   const statements: BatchItem[] = [];
   for (const [i, a] of docAgreements.entries()) {
     const existing = storedAgreements.get(a.id) ?? null;
-    const plan = await planAgreementWrite(db, existing, agreementStateFromInput(a, a.id), ctx, `agreements.${i}`, docCommitmentIds);
+    const plan = await planAgreementWrite(db, existing, agreementStateFromInput(a, a.id), ctx, `agreements.${i}`, docCommitmentIds).catch(
+      (error: unknown) => {
+        throw named(doc, `agreements.${i}`, error);
+      },
+    );
     statements.push(...plan.statements);
     result.agreements[!existing ? "created" : plan.changed ? "updated" : "unchanged"]++;
   }

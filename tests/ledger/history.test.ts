@@ -231,6 +231,49 @@ describe("history written with each change", () => {
   });
 });
 
+describe("agreement writes", () => {
+  it("records nothing for an agreement PATCH that changes nothing", async () => {
+    const agreement = await createAgreement({ title: "Same", parties: ["A", "B"] });
+    const before = await counts();
+    const res = await call("PATCH", `/api/v1/agreements/${agreement.id}`, { body: { title: "Same", parties: ["A", "B"] } });
+    expect(res.status).toBe(200);
+    expect((await json(res)).version).toBe(1);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("refuses to remove the signing date that a relative deadline needs, naming the commitment, and changes nothing", async () => {
+    const agreement = await createAgreement({ signed_on: "2025-08-08" });
+    const relative = await createCommitment(agreement.id, { deadline: { within: "P6M" } });
+    const before = await counts();
+    const res = await call("PATCH", `/api/v1/agreements/${agreement.id}`, { body: { signed_on: null } });
+    const error = await expectError(res, 400, "invalid_input");
+    expect(error.error.message).toContain(relative.id);
+    expect(issuePaths(error)).toEqual(["signed_on"]);
+    expect(await counts()).toEqual(before);
+    expect((await json(call("GET", `/api/v1/agreements/${agreement.id}`))).signed_on).toBe("2025-08-08");
+  });
+});
+
+describe("concurrent writes", () => {
+  it("lets concurrent edits of one commitment either commit with their event or fail with 409, never half", async () => {
+    const agreement = await createAgreement();
+    const c = await createCommitment(agreement.id);
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        i % 2 ? patch(c.id, { title: `Title ${i}` }) : status(c.id, { status: i % 4 ? "in_progress" : "stalled" }),
+      ),
+    );
+    const codes = responses.map((r) => r.status);
+    for (const code of codes) expect([200, 409]).toContain(code);
+    for (const r of responses) if (r.status === 409) expect((await r.json() as { error: { code: string } }).error.code).toBe("conflict");
+    const after = await json(call("GET", `/api/v1/commitments/${c.id}`));
+    const events = await eventsOf(c.id);
+    expect(after.version).toBe(events.length);
+    await expectOneOutboxRowPerEvent(events);
+    expect(await counts().then((n) => n.write_guards)).toBe(0);
+  });
+});
+
 describe("atomicity", () => {
   const ctx = () => ({ now: Date.now(), actor: "test", leadDays: [30, 7, 1] });
 

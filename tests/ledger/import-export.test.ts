@@ -243,6 +243,16 @@ describe("import is all or nothing", () => {
     expect((await json(call("GET", `/api/v1/commitments/${doc.commitments![0].id}`))).title).toBe("Depends on the first");
   });
 
+  it("writes nothing when an agreement loses the signing date its stored relative deadlines need, naming the record", async () => {
+    const doc = sampleDoc();
+    expect((await importDoc(doc)).status).toBe(200);
+    const next = { agreements: [{ ...doc.agreements![0], signed_on: null }] };
+    const body = await expectRefused(next, 400, "invalid_input");
+    expect(body.error.message).toContain(`agreements.0 (id '${doc.agreements![0].id}')`);
+    expect(body.error.message).toContain(doc.commitments![1].id);
+    expect(issuePaths(body)).toEqual(["agreements.0.signed_on"]);
+  });
+
   it("refuses a document that is not an import document", async () => {
     await expectRefused({ format: "something/v2" }, 400, "invalid_input");
     await expectRefused([], 400, "invalid_input");
