@@ -89,7 +89,10 @@ export function Timeline(props: { items: TimelineItem[]; now: number; width: num
           ? `${items.length} deadlines from ${first.dueOn} to ${last.dueOn}; today is ${isoDate(now)}; ${overdue} overdue.`
           : "No deadlines."}
       </desc>
-      {ticks(t0, t1, Math.max(2, Math.floor(plotW / (fontSize * 7.5)))).map((tk) => (
+      {ticks(t0, t1, Math.max(2, Math.floor(plotW / (fontSize * 7.5))))
+        // A label centred on its tick must fit inside the drawing.
+        .filter((tk) => x(tk.t) - (tk.label.length * charW) / 2 >= 0 && x(tk.t) + (tk.label.length * charW) / 2 <= width)
+        .map((tk) => (
         <g>
           <line x1={x(tk.t)} x2={x(tk.t)} y1={m.top - 4} y2={axisY} stroke="#e5e7eb" stroke-width="1" />
           <text x={x(tk.t)} y={axisY + fontSize * 1.4} text-anchor="middle" fill="#4b5563">
@@ -99,7 +102,7 @@ export function Timeline(props: { items: TimelineItem[]; now: number; width: num
       ))}
       <line x1={m.left} x2={width - m.right} y1={axisY} y2={axisY} stroke="#6b7280" stroke-width="1" />
       <line x1={todayX} x2={todayX} y1={m.top - 6} y2={axisY} stroke="#111827" stroke-width="1.5" stroke-dasharray="4 3" />
-      <text x={todayX} y={m.top - 10} text-anchor="middle" fill="#111827" font-weight="700">
+      <text x={Math.min(Math.max(todayX, m.left + 3 * charW), width - m.right - 3 * charW)} y={m.top - 10} text-anchor="middle" fill="#111827" font-weight="700">
         today
       </text>
       {items.map((item, i) => {

@@ -12,6 +12,7 @@ import type { AgreementSection, CommitmentCard, DeadlineStep, Summary, TimelineI
 import { Timeline } from "./pages.timeline";
 
 export const CSS_PATH = "/assets/pages.css";
+export const ICON_PATH = "/assets/icon.svg";
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const isoMinute = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -33,6 +34,7 @@ export function Layout({ title, feedQuery = "", children }: LayoutProps) {
         <meta name="color-scheme" content="light" />
         <title>{title}</title>
         <link rel="stylesheet" href={CSS_PATH} />
+        <link rel="icon" href={ICON_PATH} type="image/svg+xml" />
         <link rel="alternate" type="application/rss+xml" title="Status changes (RSS)" href={`/feed.xml${feedQuery}`} />
         <link rel="alternate" type="application/atom+xml" title="Status changes (Atom)" href={`/feed.atom${feedQuery}`} />
         <link rel="alternate" type="application/feed+json" title="Status changes (JSON Feed)" href={`/feed.json${feedQuery}`} />
