@@ -410,4 +410,21 @@ describe("depends_on", () => {
     expect((await patch(root.id, { depends_on: [top.id] })).status).toBe(409);
     expect((await patch(right.id, { depends_on: [root.id, top.id] })).status).toBe(200);
   });
+
+  it("accepts the maximum of 50 dependencies on create, PATCH and import", async () => {
+    const agreement = await createAgreement();
+    const deps: string[] = [];
+    for (let i = 0; i < 50; i++) deps.push((await createCommitment(agreement.id)).id);
+    const res = await call("POST", "/api/v1/commitments", { body: { id: uid("many"), agreement: agreement.id, title: "Waits on fifty", depends_on: deps } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const c = await json(res);
+    expect(c.depends_on).toHaveLength(50);
+    const other = await createCommitment(agreement.id);
+    const patched = await patch(other.id, { depends_on: deps });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    const imported = await call("POST", "/api/v1/import", { body: { commitments: [{ id: uid("imp-many"), agreement: agreement.id, title: "Imported, waits on fifty", depends_on: deps }] } });
+    expect(imported.status, await imported.clone().text()).toBe(200);
+    const tooMany = await call("POST", "/api/v1/commitments", { body: { agreement: agreement.id, title: "Waits on 51", depends_on: [...deps, c.id] } });
+    expect(issuePaths(await expectError(tooMany, 400, "invalid_input"))).toEqual(["depends_on"]);
+  });
 });

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { ImportAgreement, ImportCommitment, ImportDocument } from "../../src/transfer/transfer.schemas";
@@ -340,7 +341,7 @@ describe("export", () => {
 
   it("never contains tokens, token hashes or secrets", async () => {
     const token = await makeToken("write");
-    const tokenRow = await (await import("cloudflare:workers")).env.DB.prepare("SELECT token_hash FROM api_tokens WHERE id = ?").bind(token.id).first<{ token_hash: string }>();
+    const tokenRow = await env.DB.prepare("SELECT token_hash FROM api_tokens WHERE id = ?").bind(token.id).first<{ token_hash: string }>();
     const agreement = await createAgreement();
     await call("POST", "/api/v1/commitments", { token: token.token, body: { agreement: agreement.id, title: "By a named token", id: uid("com") } });
     const text = await (await call("GET", "/api/v1/export")).text();
