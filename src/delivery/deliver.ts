@@ -11,11 +11,11 @@
  *     5 days of uninterrupted failure disables the subscription (a subscription.disabled event);
  *  4. after commit, send the delayed retry message (Queues delay at most 12 h: longer waits hop).
  */
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { runBatch, type BatchItem } from "../db/guard";
 import { appendEventStatements } from "../history/events.repo";
-import type { EventRow } from "../history/events.table";
+import { events as eventsTable, type EventRow } from "../history/events.table";
 import type { AgreementRow } from "../agreements/agreements.table";
 import type { CommitmentWithDeps } from "../commitments/commitments.repo";
 import { findCommitmentsByIds } from "../commitments/commitments.repo";
@@ -29,7 +29,6 @@ import { dispatchEvents } from "./outbox";
 import { MAX_DELAY_SECONDS, type DeliveryQueue } from "./messages";
 import { deliveries, deliveryAttempts } from "./delivery.table";
 import { subscriptions } from "../subscriptions/subscriptions.table";
-import { and, eq } from "drizzle-orm";
 
 /** A claimed delivery is leased for this long (longer than the request timeout). */
 export const DELIVERY_LEASE_MS = 2 * 60_000;
@@ -199,19 +198,21 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
   const eventIds = [...new Set(claimed.map((c) => c.event_id))];
   const subIds = [...new Set(claimed.map((c) => c.subscription_id))];
   const events = new Map(
-    (await db.all<EventRow>(sql`SELECT seq, id, type, commitment_id AS commitmentId, agreement_id AS agreementId,
-        from_value AS fromValue, to_value AS toValue, note, evidence_url AS evidenceUrl, actor,
-        occurred_at AS occurredAt, recorded_at AS recordedAt, data, dedupe_key AS dedupeKey
-      FROM events WHERE id IN (SELECT value FROM json_each(${JSON.stringify(eventIds)}))`)).map((e) => [
-      e.id,
-      { ...e, data: typeof e.data === "string" ? (JSON.parse(e.data) as Record<string, unknown>) : e.data },
-    ]),
+    (
+      await db
+        .select()
+        .from(eventsTable)
+        .where(sql`${eventsTable.id} IN (SELECT value FROM json_each(${JSON.stringify(eventIds)}))`)
+    ).map((e) => [e.id, e]),
   );
-  const subs = new Map<string, SubscriptionRow>();
-  for (const id of subIds) {
-    const row = (await db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0];
-    if (row) subs.set(id, row);
-  }
+  const subs = new Map<string, SubscriptionRow>(
+    (
+      await db
+        .select()
+        .from(subscriptions)
+        .where(sql`${subscriptions.id} IN (SELECT value FROM json_each(${JSON.stringify(subIds)}))`)
+    ).map((row) => [row.id, row]),
+  );
   const commitmentRows: Map<string, CommitmentWithDeps> = await findCommitmentsByIds(
     db,
     [...new Set([...events.values()].map((e) => e.commitmentId).filter((x): x is string => !!x))],
@@ -309,7 +310,7 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
         );
       }
       statements.push(
-        db.update(subscriptions).set({ failingSince }).where(and(eq(subscriptions.id, sub.id))),
+        db.update(subscriptions).set({ failingSince }).where(eq(subscriptions.id, sub.id)),
       );
       if (finished - failingSince >= DISABLE_AFTER_MS) disableReason = "deliveries failed for 5 days in a row";
     }
