@@ -10,7 +10,7 @@ export type CommitmentWithDeps = CommitmentRow & { dependsOn: string[] };
 const LIST_ORDER = sql`coalesce(${commitments.dueAt}, 9007199254740991)`;
 const OPEN_ENDED_KEY = 9007199254740991;
 
-const dependsOnColumn = sql<string>`(SELECT json_group_array(depends_on_id) FROM (SELECT depends_on_id FROM commitment_dependencies WHERE commitment_id = ${commitments.id} ORDER BY depends_on_id))`;
+const dependsOnColumn = sql<string>`(SELECT json_group_array(d.depends_on_id) FROM (SELECT depends_on_id FROM commitment_dependencies WHERE commitment_dependencies.commitment_id = ${commitments.id} ORDER BY depends_on_id) AS d)`;
 
 function withDeps(row: CommitmentRow & { dependsOnJson: string }): CommitmentWithDeps {
   const { dependsOnJson, ...rest } = row;

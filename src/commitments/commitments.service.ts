@@ -269,8 +269,14 @@ export function planCommitmentWrite(
         );
       }
     }
+    // Evidence added by a status change belongs to that status_changed event, not an edit.
+    const evidenceFromStatus =
+      statusChanged &&
+      meta.evidenceUrl !== undefined &&
+      same(next.evidence.filter((e) => e.url !== meta.evidenceUrl), before.evidence.filter((e) => e.url !== meta.evidenceUrl));
     const edited: Array<[string, unknown, unknown]> = changedFields
       .filter((f) => f !== "deadline" || !deadlineMoved)
+      .filter((f) => f !== "evidence" || !evidenceFromStatus)
       .map((f) => [FIELD_NAMES[f], before[f], next[f]]);
     if (statusDateCorrected) edited.push(["status_changed_at", toIso(before.statusChangedAt), toIso(next.statusChangedAt)]);
     if (edited.length > 0) {

@@ -157,6 +157,8 @@ describe("history written with each change", () => {
     expect(withEvidence.res.status).toBe(200);
     const body = await json(withEvidence.res);
     expect(body.evidence).toEqual([{ url: "https://example.org/charter.pdf", title: "Evidence for 'fulfilled'" }]);
+    // The evidence link travels with the status change: one event, not an extra edit.
+    expect(withEvidence.added.map((e) => e.type)).toEqual(["commitment.status_changed"]);
     const statusEvents = withEvidence.added.filter((e) => e.type === "commitment.status_changed");
     expect(statusEvents).toHaveLength(1);
     expect(statusEvents[0]).toMatchObject({ from_value: "in_progress", to_value: "fulfilled", evidence_url: "https://example.org/charter.pdf" });
