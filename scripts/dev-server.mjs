@@ -47,9 +47,11 @@ function log(message) {
 
 /**
  * Starts the worker. Options: seed (load data/default.json), sweep (trigger the scheduled
- * handler once after seeding), quiet (hide wrangler's output unless it fails).
+ * handler once after seeding), quiet (hide wrangler's output unless it fails), prepare (called
+ * with `wrangler(args)` after the migrations and before the server starts, e.g. to load bulk
+ * data with `d1 execute`).
  */
-export async function startDevServer({ seed = true, sweep = false, quiet = true } = {}) {
+export async function startDevServer({ seed = true, sweep = false, quiet = true, prepare } = {}) {
   const persist = mkdtempSync(join(tmpdir(), "pledgewatch-dev-"));
   const port = await freePort();
   const token = `adm_${randomBytes(24).toString("base64url")}`;
@@ -63,6 +65,12 @@ export async function startDevServer({ seed = true, sweep = false, quiet = true 
   if (migrate.status !== 0) {
     rmSync(persist, { recursive: true, force: true });
     throw new Error(`applying migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  }
+
+  if (prepare) {
+    await prepare((args) =>
+      spawnSync(node, [wranglerJs, ...args, "--persist-to", persist], { cwd: root, env: offlineEnv, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }),
+    );
   }
 
   const output = [];

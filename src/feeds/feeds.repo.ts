@@ -9,8 +9,8 @@ export interface FeedFilter {
   commitment?: string;
   tag?: string;
   party?: string;
-  /** Event types to show (already limited to the public ones). */
-  types: readonly string[];
+  /** Event types to show (already limited to the public ones); undefined = every public type. */
+  types?: readonly string[];
 }
 
 export interface FeedEventRow {
@@ -22,12 +22,16 @@ export interface FeedEventRow {
 
 /**
  * History events newest first (events primary key), joined to the current titles and tags.
- * Filters: agreement and commitment use events_agreement_seq / events_commitment_seq; type uses
- * events_type_seq; tag and party select the matching commitments first (json_each over
+ * Filters: agreement and commitment use events_agreement_seq / events_commitment_seq; one type
+ * uses events_type_seq; tag and party select the matching commitments first (json_each over
  * commitments) and then their events by events_commitment_seq.
  */
 export async function listFeedEvents(db: Db, filter: FeedFilter, limit: number): Promise<FeedEventRow[]> {
-  const conditions: (SQL | undefined)[] = [inArray(events.type, [...filter.types])];
+  // Without a type filter, "not a subscription event" lets SQLite walk the primary key from
+  // its end and stop at `limit`; an IN list over every type would pick events_type_seq and sort.
+  const conditions: (SQL | undefined)[] = [
+    filter.types ? inArray(events.type, [...filter.types]) : sql`${events.type} NOT LIKE 'subscription.%'`,
+  ];
   if (filter.agreement) conditions.push(eq(events.agreementId, filter.agreement));
   if (filter.commitment) conditions.push(eq(events.commitmentId, filter.commitment));
   if (filter.tag) {

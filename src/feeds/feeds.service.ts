@@ -8,7 +8,7 @@ import { DomainError } from "../lib/errors";
 import { plural, progressLabel } from "../lib/labels";
 import { escapeHtml, escapeXml, isSafeHref, rfc3339, rfc822, stripInvalidXmlChars } from "../lib/xml";
 import { findTitles, listFeedEvents, type FeedEventRow } from "./feeds.repo";
-import { FEED_DEFAULT_LIMIT, FEED_EVENT_TYPES, type FeedQueryInput } from "./feeds.schemas";
+import { FEED_DEFAULT_LIMIT, type FeedQueryInput } from "./feeds.schemas";
 
 export interface FeedContext {
   /** Origin for links. */
@@ -145,7 +145,7 @@ export async function loadFeed(db: Db, query: FeedQueryInput, base: string): Pro
   }
   const rows = await listFeedEvents(
     db,
-    { agreement: query.agreement, commitment: query.commitment, tag: query.tag, party: query.party, types: query.type ?? FEED_EVENT_TYPES },
+    { agreement: query.agreement, commitment: query.commitment, tag: query.tag, party: query.party, types: query.type },
     query.limit ?? FEED_DEFAULT_LIMIT,
   );
   const about = [

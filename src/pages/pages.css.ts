@@ -89,6 +89,12 @@ table.ops th, table.ops td { text-align: left; border-bottom: 1px solid var(--li
 .op h4 { display: flex; flex-wrap: wrap; gap: .5rem; align-items: baseline; }
 pre { background: var(--panel); padding: .6rem; border-radius: .4rem; overflow-x: auto; font-size: .85rem; }
 .schema ul { margin: .2rem 0; padding-left: 1.1rem; }
+@media (max-width: 39.99rem) {
+  table.ops thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.ops, table.ops tbody, table.ops tr, table.ops td { display: block; width: 100%; }
+  table.ops tr { border-bottom: 1px solid var(--line); padding: .35rem 0; }
+  table.ops td { border: 0; padding: .05rem 0; }
+}
 @media (min-width: 40rem) {
   .summary { grid-template-columns: repeat(4, minmax(0, 1fr)); }
   .facts { grid-template-columns: max-content 1fr; }

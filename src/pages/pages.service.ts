@@ -5,21 +5,14 @@
 import type { Db } from "../db/client";
 import { allAgreements, findAgreement } from "../agreements/agreements.repo";
 import type { AgreementRow } from "../agreements/agreements.table";
-import {
-  allCommitments,
-  dependentsOf,
-  findCommitment,
-  findCommitmentsByIds,
-  listCommitmentsOfAgreement,
-  type CommitmentWithDeps,
-} from "../commitments/commitments.repo";
+import { dependentsOf, findCommitment, findCommitmentsByIds } from "../commitments/commitments.repo";
 import { timeliness, type Timeliness } from "../commitments/commitments.rules";
 import { listFeedEvents } from "../feeds/feeds.repo";
-import { FEED_EVENT_TYPES } from "../feeds/feeds.schemas";
 import { toFeedItem } from "../feeds/feeds.service";
 import { progressLabel } from "../lib/labels";
+import { countCommitments } from "../status/status.repo";
 import { calendarDaysUntil } from "../status/status.service";
-import { latestChanges, type LatestChange } from "./pages.repo";
+import { countByRank, deadlinesAround, latestChangesOf, mostUrgentPerAgreement, type LatestChange } from "./pages.repo";
 
 export interface PageContext {
   now: number;
@@ -83,7 +76,21 @@ export function changePhrase(c: Pick<LatestChange, "type" | "fromValue" | "toVal
   }
 }
 
-export function toCard(row: CommitmentWithDeps, latest: LatestChange | undefined, ctx: PageContext): CommitmentCard {
+/** What a card needs of a commitment (a full row or a pages.repo CardRow). */
+export interface CardSource {
+  id: string;
+  title: string;
+  agreementId: string;
+  status: string;
+  dueAt: number | null;
+  dueOn: string | null;
+  overdueAt: number | null;
+  statusChangedAt: number;
+  tags: string[];
+  parties: string[];
+}
+
+export function toCard(row: CardSource, latest: LatestChange | undefined, ctx: PageContext): CommitmentCard {
   const t = timeliness(row, ctx.now, ctx.windowMs);
   return {
     id: row.id,
@@ -104,15 +111,31 @@ export function toCard(row: CommitmentWithDeps, latest: LatestChange | undefined
 /** Most deadlines drawn on one timeline: the ones nearest today. */
 export const TIMELINE_MAX = 60;
 
-export function timelineItems(cards: CommitmentCard[], now: number): { items: TimelineItem[]; total: number } {
+export interface TimelineData {
+  items: TimelineItem[];
+  /** True when more deadlines exist than the timeline draws. */
+  limited: boolean;
+}
+
+export function timelineItems(cards: CommitmentCard[], now: number, limited: boolean): TimelineData {
   const dated = cards.filter((c): c is CommitmentCard & { dueAt: number; dueOn: string } => c.dueAt !== null && c.dueOn !== null);
   const nearest = [...dated].sort((a, b) => Math.abs(a.dueAt - now) - Math.abs(b.dueAt - now)).slice(0, TIMELINE_MAX);
   return {
     items: nearest
       .sort((a, b) => a.dueAt - b.dueAt || a.title.localeCompare(b.title))
       .map((c) => ({ id: c.id, title: c.title, dueAt: c.dueAt, dueOn: c.dueOn, timeliness: c.timeliness })),
-    total: dated.length,
+    limited: limited || dated.length > TIMELINE_MAX,
   };
+}
+
+/** The deadlines nearest today for a timeline: TIMELINE_MAX / 2 on each side, by index. */
+async function loadTimeline(db: Db, ctx: PageContext, agreementId?: string): Promise<TimelineData> {
+  const { rows, more } = await deadlinesAround(db, ctx.now, TIMELINE_MAX / 2, agreementId);
+  return timelineItems(
+    rows.map((r) => toCard(r, undefined, ctx)),
+    ctx.now,
+    more,
+  );
 }
 
 export interface Summary {
@@ -125,18 +148,20 @@ export interface Summary {
   closed: number;
 }
 
-export function summarize(cards: CommitmentCard[]): Summary {
-  const n = (...ts: Timeliness[]) => cards.filter((c) => ts.includes(c.timeliness)).length;
+/** A summary from counts per timeliness (SQL aggregates: nothing is loaded row by row). */
+export function summaryFromCounts(n: Record<Timeliness, number>): Summary {
   return {
-    total: cards.length,
-    overdue: n("overdue"),
-    due_soon: n("due_soon"),
-    on_track: n("on_track"),
-    done: n("met_on_time", "met_late"),
-    no_deadline: n("no_deadline"),
-    closed: n("closed"),
+    total: Object.values(n).reduce((a, b) => a + b, 0),
+    overdue: n.overdue,
+    due_soon: n.due_soon,
+    on_track: n.on_track,
+    done: n.met_on_time + n.met_late,
+    no_deadline: n.no_deadline,
+    closed: n.closed,
   };
 }
+
+const BY_RANK = Object.fromEntries(Object.entries({ overdue: 0, due_soon: 1, on_track: 2, no_deadline: 3, met_late: 4, met_on_time: 5, closed: 6 }).map(([k, v]) => [v, k])) as Record<number, Timeliness>;
 
 /** Commitments shown per agreement on the home page; the agreement's page shows them all. */
 export const HOME_PER_AGREEMENT = 25;
@@ -147,19 +172,30 @@ export interface AgreementSection {
   hidden: number;
 }
 
+/**
+ * The home page: counts by SQL aggregate, the most urgent HOME_PER_AGREEMENT commitments of each
+ * agreement ranked in SQLite, the deadlines nearest today, and the latest change of the shown
+ * commitments only. Nothing scales with the number of commitments outside the database.
+ */
 export async function loadHome(db: Db, ctx: PageContext) {
-  const [agreements, rows, latest] = await Promise.all([allAgreements(db), allCommitments(db), latestChanges(db)]);
-  const cards = rows.map((r) => toCard(r, latest.get(r.id), ctx)).sort(byUrgency);
-  const byAgreement = new Map<string, CommitmentCard[]>();
-  for (const card of cards) {
-    const list = byAgreement.get(card.agreementId);
-    if (list) list.push(card);
-    else byAgreement.set(card.agreementId, [card]);
+  const [agreements, rows, counts] = await Promise.all([
+    allAgreements(db),
+    mostUrgentPerAgreement(db, ctx.now, ctx.windowMs, HOME_PER_AGREEMENT),
+    countCommitments(db, ctx.now, ctx.windowMs),
+  ]);
+  const latest = await latestChangesOf(db, rows.map((r) => r.id));
+  const byAgreement = new Map<string, { cards: CommitmentCard[]; total: number }>();
+  for (const row of rows) {
+    const entry = byAgreement.get(row.agreementId) ?? { cards: [], total: row.agreementTotal };
+    entry.cards.push(toCard(row, latest.get(row.id), ctx));
+    byAgreement.set(row.agreementId, entry);
   }
+  const summary = summaryFromCounts(timelinessCounts(counts));
   const sections: AgreementSection[] = agreements
     .map((agreement) => {
-      const all = byAgreement.get(agreement.id) ?? [];
-      return { agreement, cards: all.slice(0, HOME_PER_AGREEMENT), hidden: Math.max(0, all.length - HOME_PER_AGREEMENT) };
+      const entry = byAgreement.get(agreement.id) ?? { cards: [], total: 0 };
+      const cards = entry.cards.sort(byUrgency);
+      return { agreement, cards, hidden: Math.max(0, entry.total - cards.length) };
     })
     .sort(
       (a, b) =>
@@ -167,7 +203,24 @@ export async function loadHome(db: Db, ctx: PageContext) {
         (a.cards[0]?.dueAt ?? Number.MAX_SAFE_INTEGER) - (b.cards[0]?.dueAt ?? Number.MAX_SAFE_INTEGER) ||
         a.agreement.title.localeCompare(b.agreement.title),
     );
-  return { summary: summarize(cards), sections, timeline: timelineItems(cards, ctx.now) };
+  const timeline = await loadTimeline(db, ctx);
+  return { summary, sections, timeline };
+}
+
+/** countCommitments' open/met figures as counts per timeliness (as status.json derives them). */
+function timelinessCounts(c: Awaited<ReturnType<typeof countCommitments>>): Record<Timeliness, number> {
+  const s = (k: string) => c.byStatus[k] ?? 0;
+  const t = c.timeliness;
+  const met = s("fulfilled") + s("partially_fulfilled");
+  return {
+    overdue: t.overdue,
+    due_soon: t.open - t.overdue - t.onTrack - t.noDeadline,
+    on_track: t.onTrack,
+    no_deadline: t.noDeadline,
+    met_on_time: met - t.metLate,
+    met_late: t.metLate,
+    closed: s("broken") + s("withdrawn"),
+  };
 }
 
 export interface DeadlineStep {
@@ -206,13 +259,13 @@ export const PAGE_HISTORY_MAX = 200;
 export async function loadCommitmentPage(db: Db, id: string, ctx: PageContext) {
   const row = await findCommitment(db, id);
   if (!row) return null;
-  const [agreement, dependentIds, eventRows, latest] = await Promise.all([
+  const [agreement, dependentIds, eventRows] = await Promise.all([
     findAgreement(db, row.agreementId),
     dependentsOf(db, id),
-    listFeedEvents(db, { commitment: id, types: FEED_EVENT_TYPES }, PAGE_HISTORY_MAX),
-    latestChanges(db),
+    listFeedEvents(db, { commitment: id }, PAGE_HISTORY_MAX),
   ]);
-  const related = await findCommitmentsByIds(db, [...new Set([...row.dependsOn, ...dependentIds])]);
+  const relatedIds = [...new Set([...row.dependsOn, ...dependentIds])];
+  const [related, latest] = await Promise.all([findCommitmentsByIds(db, relatedIds), latestChangesOf(db, [id, ...relatedIds])]);
   const card = (cid: string) => {
     const r = related.get(cid);
     return r ? toCard(r, latest.get(cid), ctx) : null;
@@ -231,20 +284,28 @@ export async function loadCommitmentPage(db: Db, id: string, ctx: PageContext) {
   };
 }
 
+/** Commitments listed on an agreement's page, most urgent first. */
+export const AGREEMENT_PAGE_MAX = 200;
+
 export async function loadAgreementPage(db: Db, id: string, ctx: PageContext) {
   const agreement = await findAgreement(db, id);
   if (!agreement) return null;
-  const [rows, eventRows, latest] = await Promise.all([
-    listCommitmentsOfAgreement(db, id),
-    listFeedEvents(db, { agreement: id, types: FEED_EVENT_TYPES }, 50),
-    latestChanges(db),
+  const [rows, eventRows, ranks] = await Promise.all([
+    mostUrgentPerAgreement(db, ctx.now, ctx.windowMs, AGREEMENT_PAGE_MAX, id),
+    listFeedEvents(db, { agreement: id }, 50),
+    countByRank(db, ctx.now, ctx.windowMs, id),
   ]);
+  const latest = await latestChangesOf(db, rows.map((r) => r.id));
   const cards = rows.map((r) => toCard(r, latest.get(r.id), ctx)).sort(byUrgency);
+  const counts = Object.fromEntries(Object.values(BY_RANK).map((t) => [t, 0])) as Record<Timeliness, number>;
+  for (const [rank, n] of ranks) counts[BY_RANK[rank]!] = n;
+  const summary = summaryFromCounts(counts);
   return {
     agreement,
     cards,
-    summary: summarize(cards),
-    timeline: timelineItems(cards, ctx.now),
+    hidden: Math.max(0, summary.total - cards.length),
+    summary,
+    timeline: await loadTimeline(db, ctx, id),
     history: eventRows.map((r) => toFeedItem(r, ctx.base)),
   };
 }

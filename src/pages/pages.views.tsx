@@ -8,7 +8,7 @@ import type { CommitmentWithDeps } from "../commitments/commitments.repo";
 import type { FeedItem } from "../feeds/feeds.service";
 import { daysPhrase, plural, progressLabel, timelinessLabel } from "../lib/labels";
 import { isSafeHref } from "../lib/xml";
-import type { AgreementSection, CommitmentCard, DeadlineStep, Summary, TimelineItem } from "./pages.service";
+import type { AgreementSection, CommitmentCard, DeadlineStep, Summary, TimelineData } from "./pages.service";
 import { Timeline } from "./pages.timeline";
 
 export const CSS_PATH = "/assets/pages.css";
@@ -166,7 +166,7 @@ export function SummaryList({ summary }: { summary: Summary }) {
   );
 }
 
-export function TimelineFigure({ timeline, now, id }: { timeline: { items: TimelineItem[]; total: number }; now: number; id: string }) {
+export function TimelineFigure({ timeline, now, id }: { timeline: TimelineData; now: number; id: string }) {
   if (timeline.items.length === 0) return <p>No commitment has a deadline yet.</p>;
   return (
     <figure class="timeline">
@@ -190,11 +190,7 @@ export function TimelineFigure({ timeline, now, id }: { timeline: { items: Timel
             <span class="dot d-closed" aria-hidden="true"></span>closed
           </li>
           <li>dashed line: today ({isoDate(now)})</li>
-          {timeline.total > timeline.items.length ? (
-            <li>
-              showing the {timeline.items.length} deadlines nearest today of {timeline.total}
-            </li>
-          ) : null}
+          {timeline.limited ? <li>showing the {timeline.items.length} deadlines nearest today</li> : null}
         </ul>
       </figcaption>
     </figure>
@@ -245,7 +241,7 @@ function FollowLinks({ query, what }: { query: string; what: string }) {
   );
 }
 
-export function HomePage(props: { summary: Summary; sections: AgreementSection[]; timeline: { items: TimelineItem[]; total: number }; now: number }) {
+export function HomePage(props: { summary: Summary; sections: AgreementSection[]; timeline: TimelineData; now: number }) {
   const { summary, sections, timeline, now } = props;
   return (
     <Layout title="pledgewatch: commitment status">
@@ -445,12 +441,13 @@ export function CommitmentPage(props: {
 export function AgreementPage(props: {
   agreement: AgreementRow;
   cards: CommitmentCard[];
+  hidden: number;
   summary: Summary;
-  timeline: { items: TimelineItem[]; total: number };
+  timeline: TimelineData;
   history: FeedItem[];
   now: number;
 }) {
-  const { agreement: a, cards, summary, timeline, history, now } = props;
+  const { agreement: a, cards, hidden, summary, timeline, history, now } = props;
   const query = `?agreement=${enc(a.id)}`;
   return (
     <Layout title={`${a.title} · pledgewatch`} feedQuery={query}>
@@ -484,6 +481,12 @@ export function AgreementPage(props: {
             ))}
           </ul>
         )}
+        {hidden > 0 ? (
+          <p>
+            Showing the {cards.length} most urgent; {plural(hidden, "more commitment")} in the{" "}
+            <a href={`/calendar.ics${query}`}>calendar</a> and the API (<code>/api/v1/commitments{query}</code>).
+          </p>
+        ) : null}
       </section>
       <section aria-labelledby="history-h">
         <h2 id="history-h">Recent changes</h2>

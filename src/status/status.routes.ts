@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { PUBLIC_READ_HEADERS, configParts, makeValidator, respondConditionally } from "../http/cache";
 import { baseUrl, type AppEnv } from "../http/context";
 import { dueSoonWindowMs } from "../lib/config";
+import type { StatusProbe } from "./status.repo";
 import { checkHealth, probeStatus, statusDocument, statusLastModified, statusVersionParts } from "./status.service";
 
 /** Seconds a dashboard may reuse /status.json before revalidating. */
@@ -17,12 +18,35 @@ function healthSeenAt(key: string, now: number): number {
   return healthSeen.at;
 }
 
+/**
+ * How long an isolate reuses its version probe of /status.json. Within this window a busy
+ * endpoint answers from memory without touching D1 (the built document is memoised by its
+ * validator in http/cache.ts), which is what keeps it within 1.5x of a constant route at 100k
+ * commitments. The price is at most this much staleness, well inside the 30 s max-age clients
+ * already accept. Feeds, pages and the calendar probe on every request.
+ */
+export const STATUS_PROBE_TTL_MS = 1000;
+let probeCache: { at: number; windowMs: number; probe: StatusProbe } | null = null;
+
+async function cachedProbe(db: AppEnv["Variables"]["db"], now: number, windowMs: number): Promise<StatusProbe> {
+  const hit = probeCache;
+  if (hit && hit.windowMs === windowMs && now >= hit.at && now - hit.at < STATUS_PROBE_TTL_MS) return hit.probe;
+  const probe = await probeStatus(db, now, windowMs);
+  probeCache = { at: now, windowMs, probe };
+  return probe;
+}
+
+/** Forgets the cached probe: tests that write and read back within the TTL call it. */
+export function resetStatusProbeCache(): void {
+  probeCache = null;
+}
+
 export const statusRoutes = new Hono<AppEnv>()
   .get("/status.json", async (c) => {
     const { db, now, config } = c.var;
     const windowMs = dueSoonWindowMs(config);
     const base = baseUrl(c);
-    const probe = await probeStatus(db, now, windowMs);
+    const probe = await cachedProbe(db, now, windowMs);
     const parts = statusVersionParts(probe, now, config.sweepPeriodMinutes);
     const seenAt = healthSeenAt(JSON.stringify(parts[4]), now);
     const v = makeValidator(

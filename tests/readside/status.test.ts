@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildCounter } from "../../src/http/cache";
 import { DAY_MS } from "../../src/lib/config";
+import { resetStatusProbeCache, STATUS_PROBE_TTL_MS } from "../../src/status/status.routes";
 import { probeStatus, statusDocument, sweepState } from "../../src/status/status.service";
 import { call, createAgreement, createCommitment, db } from "../helpers";
 import { get } from "./readside.helpers";
@@ -20,7 +21,9 @@ async function insertSweepRun(row: { startedAt: number; finishedAt: number | nul
     .run();
 }
 
+/** Reads /status.json as a client arriving after the probe TTL would (the tests write and read back at once). */
 async function status(headers: Record<string, string> = {}) {
+  resetStatusProbeCache();
   const res = await get("/status.json", headers);
   return { res, body: res.status === 200 ? ((await res.json()) as any) : null };
 }
@@ -240,6 +243,21 @@ describe("status rules with a fixed clock", () => {
       expect(detail, q).not.toMatch(/SCAN commitments(?! USING)/);
       expect(detail, q).not.toMatch(/SCAN deliveries(?! USING)/);
     }
+  });
+});
+
+describe("the status probe cache", () => {
+  it("reuses the version probe for up to a second, then sees new data", async () => {
+    const probedAt = Date.now();
+    const first = await status();
+    await insertSweepRun({ startedAt: Date.now(), finishedAt: Date.now(), error: "later failure" });
+    // Within the TTL the same isolate answers from its cached probe: same validator, no query.
+    // (On a machine so slow that the TTL has passed, the new run is seen instead: also right.)
+    const cached = await get("/status.json", { "If-None-Match": first.res.headers.get("etag")! });
+    expect(cached.status).toBe(Date.now() - probedAt < STATUS_PROBE_TTL_MS ? 304 : 200);
+    expect(STATUS_PROBE_TTL_MS).toBeLessThanOrEqual(1000);
+    const fresh = await status();
+    expect(fresh.body.last_sweep.error).toBe("later failure");
   });
 });
 
