@@ -103,7 +103,6 @@ function nextDay(isoDate: string): string {
 }
 
 export function renderIcs(entries: CalendarEntry[], ctx: CalendarContext & { name: string }): string {
-  const host = new URL(ctx.base).hostname || "localhost";
   const lines = [
     "BEGIN:VCALENDAR",
     "VERSION:2.0",
@@ -127,7 +126,8 @@ export function renderIcs(entries: CalendarEntry[], ctx: CalendarContext & { nam
     ].filter((x): x is string => x !== null);
     lines.push(
       "BEGIN:VEVENT",
-      `UID:commitment-${c.id}@${host}`,
+      // Stable per commitment whatever host serves the calendar, so apps update, never duplicate.
+      `UID:commitment-${c.id}@pledgewatch`,
       `DTSTAMP:${utcStamp(c.updatedAt)}`,
       `DTSTART;VALUE=DATE:${compactDate(c.dueOn!)}`,
       `DTEND;VALUE=DATE:${compactDate(nextDay(c.dueOn!))}`,

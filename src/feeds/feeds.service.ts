@@ -218,10 +218,13 @@ ${items}  </channel>
 `;
 }
 
-/** tag: URIs (RFC 4151) for Atom ids: permanent and unique without being fetchable. */
-function tagUri(base: string, specific: string): string {
-  const host = new URL(base).hostname || "localhost";
-  return `tag:${host},2025:${specific}`;
+/**
+ * tag: URIs (RFC 4151) for Atom ids: permanent and unique without being fetchable. They do not
+ * depend on the host the feed was fetched from, so a reader that reaches the service under two
+ * names sees one entry per event (event ids are random ULIDs: unique across deployments too).
+ */
+function tagUri(specific: string): string {
+  return `tag:pledgewatch,2025:${specific}`;
 }
 
 export function renderAtom(feed: Feed, ctx: FeedContext): string {
@@ -229,7 +232,7 @@ export function renderAtom(feed: Feed, ctx: FeedContext): string {
   const entries = feed.items
     .map(
       (i) => `  <entry>
-    <id>${x(tagUri(ctx.base, `event:${i.id}`))}</id>
+    <id>${x(tagUri(`event:${i.id}`))}</id>
     <title type="text">${x(i.title)}</title>
     <link rel="alternate" type="text/html" href="${x(i.link)}"/>
     <published>${rfc3339(Math.min(i.occurredAt, i.recordedAt))}</published>
@@ -243,7 +246,7 @@ ${i.categories.map((c) => `    <category term="${x(c)}"/>\n`).join("")}    <cate
   const selfPath = new URL(ctx.selfUrl);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
-  <id>${x(tagUri(ctx.base, `feed:${selfPath.pathname}${selfPath.search}`))}</id>
+  <id>${x(tagUri(`feed:${selfPath.pathname}${selfPath.search}`))}</id>
   <title type="text">${x(feed.title)}</title>
   <subtitle type="text">${x(feed.description)}</subtitle>
   <updated>${rfc3339(ctx.updatedAt)}</updated>

@@ -37,7 +37,7 @@ describe("/calendar.ics", () => {
     expect(component.getFirstPropertyValue("version")).toBe("2.0");
     expect(component.getFirstPropertyValue("prodid")).toBe("-//pledgewatch//commitment deadlines//EN");
     expect(events.map((e) => e.uid).sort()).toEqual(
-      [ids.overdue, ids.soon, ids.baku, ids.done].map((id) => `commitment-${id}@pledgewatch.test`).sort(),
+      [ids.overdue, ids.soon, ids.baku, ids.done].map((id) => `commitment-${id}@pledgewatch`).sort(),
     );
     for (const e of events) {
       expect(e.startDate.isDate).toBe(true);
