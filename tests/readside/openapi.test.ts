@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as v from "valibot";
 import { app } from "../../src/app";
@@ -7,7 +8,8 @@ import { toSchema } from "../../src/openapi/openapi.document";
 import { OPERATIONS } from "../../src/openapi/openapi.operations";
 import * as views from "../../src/openapi/openapi.views";
 import { CreateSubscription } from "../../src/subscriptions/subscriptions.schemas";
-import { call, createAgreement, createCommitment } from "../helpers";
+import { redeliver, sendTest } from "../../src/subscriptions/subscriptions.service";
+import { call, createAgreement, createCommitment, db } from "../helpers";
 import { get } from "./readside.helpers";
 
 /** Registered routes that are deliberately not in the document: HTML, assets, the docs themselves, the benchmark baseline. */
@@ -207,6 +209,19 @@ describe("response schemas match what the API really answers", () => {
     await check(views.SubscriptionList, call("GET", "/api/v1/subscriptions"));
     await check(views.SubscriptionWithSecret, call("POST", `/api/v1/subscriptions/${sub.id}/rotate-secret`));
     await check(views.DeliveryList, call("GET", `/api/v1/subscriptions/${sub.id}/deliveries`));
+    // /test and /redeliver enqueue a delivery to a real receiver: call the services the routes
+    // answer with instead, so no request leaves the test.
+    await check(views.SubscriptionView, call("PATCH", `/api/v1/subscriptions/${sub.id}`, { body: { state: "active" } }));
+    const tested = await sendTest(db(), sub.id, { now: Date.now(), actor: "admin", allowPrivateTargets: false });
+    expect(v.safeParse(views.TestEventSent, tested).success).toBe(true);
+    const now = Date.now();
+    await env.DB.prepare(
+      "INSERT INTO deliveries (id, event_id, subscription_id, state, attempts, next_attempt_at, last_status_code, last_error, created_at, updated_at) VALUES ('dlv_docs', ?, ?, 'failed', 9, ?, 500, 'server error', ?, ?)",
+    )
+      .bind(tested.event_id, sub.id, now, now, now)
+      .run();
+    const { delivery } = await redeliver(db(), "dlv_docs", now);
+    expect(v.safeParse(views.DeliveryView, delivery).success).toBe(true);
     expect((await call("DELETE", `/api/v1/subscriptions/${sub.id}`)).status).toBe(204);
     await check(views.ErrorEnvelope, call("GET", "/api/v1/commitments/no-such-commitment", { token: null }), 404);
     await check(views.ErrorEnvelope, call("POST", "/api/v1/commitments", { body: { title: "" } }), 400);
