@@ -61,15 +61,19 @@ async function jsonFeed(query = "") {
   return { res, doc: (await res.json()) as any };
 }
 
+/** Item ids of one query in all three formats, read by the strict parser and by the feed client. */
 async function idsInAllFormats(query: string): Promise<string[]> {
-  const r = (await rss(query)).doc.rss.channel.item ?? [];
-  const a = (await atom(query)).doc.feed.entry ?? [];
-  const j = (await jsonFeed(query)).doc.items;
-  const rssIds = r.map((i: any) => textOf(i.guid));
-  const atomIds = a.map((e: any) => textOf(e.id).replace(/^tag:[^:]+:event:/, ""));
-  const jsonIds = j.map((i: any) => i.id);
+  const r = await rss(query);
+  const a = await atom(query);
+  const j = await jsonFeed(query);
+  const rssIds = (r.doc.rss.channel.item ?? []).map((i: any) => textOf(i.guid));
+  const atomIds = (a.doc.feed.entry ?? []).map((e: any) => textOf(e.id).replace(/^tag:[^:]+:event:/, ""));
+  const jsonIds = j.doc.items.map((i: any) => i.id);
   expect(atomIds).toEqual(rssIds);
   expect(jsonIds).toEqual(rssIds);
+  expect((parseRssFeed(r.text).items ?? []).map((i) => i.guid?.value)).toEqual(rssIds);
+  expect((parseAtomFeed(a.text).entries ?? []).map((e) => e.id?.replace(/^tag:[^:]+:event:/, ""))).toEqual(rssIds);
+  expect((parseJsonFeed(j.doc).items ?? []).map((i) => i.id)).toEqual(rssIds);
   return rssIds;
 }
 
