@@ -92,7 +92,7 @@ interface MemoEntry {
   doc: BuiltDocument;
 }
 
-/** Per-isolate memo of built documents: small, LRU by insertion order. */
+/** Per-isolate memo of built documents: small, least recently used first out. */
 const MEMO_MAX_ENTRIES = 64;
 const MEMO_MAX_BYTES = 512 * 1024;
 const memo = new Map<string, MemoEntry>();
@@ -102,11 +102,6 @@ function remember(key: string, etag: string, doc: BuiltDocument): void {
   memo.delete(key);
   memo.set(key, { etag, doc });
   while (memo.size > MEMO_MAX_ENTRIES) memo.delete(memo.keys().next().value!);
-}
-
-/** Forgets every memoised document (tests use it to prove a 304 builds nothing). */
-export function clearDocumentMemo(): void {
-  memo.clear();
 }
 
 /** How many documents have been built since the isolate started (observable in tests). */
@@ -132,6 +127,7 @@ export async function respondConditionally(
   const hit = memo.get(memoKey);
   if (hit && hit.etag === v.etag) {
     doc = hit.doc;
+    remember(memoKey, v.etag, doc);
   } else {
     buildCounter.count++;
     doc = await build();
@@ -141,16 +137,6 @@ export async function respondConditionally(
     status: doc.status ?? 200,
     headers: { ...headers, "Content-Type": doc.contentType },
   });
-}
-
-/** A stable text form of a validated query, for memo keys and validators. */
-export function queryKey(query: Record<string, unknown>): string {
-  return JSON.stringify(
-    Object.keys(query)
-      .sort()
-      .filter((k) => query[k] !== undefined)
-      .map((k) => [k, query[k]]),
-  );
 }
 
 /** The settings that shape read-side documents: part of every validator, so a changed setting is a new version. */
