@@ -171,7 +171,7 @@ export function TimelineFigure({ timeline, now, id }: { timeline: TimelineData; 
   return (
     <figure class="timeline">
       <Timeline items={timeline.items} now={now} width={760} fontSize={12} idPrefix={`${id}-wide`} className="tl-wide" />
-      <Timeline items={timeline.items} now={now} width={360} fontSize={12} idPrefix={`${id}-narrow`} className="tl-narrow" />
+      <Timeline items={timeline.items} now={now} width={360} fontSize={13} idPrefix={`${id}-narrow`} className="tl-narrow" />
       <figcaption>
         <ul class="legend" aria-label="Legend">
           <li>
