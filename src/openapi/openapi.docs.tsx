@@ -113,9 +113,9 @@ function Operation({ path, method, op }: { path: string; method: string; op: Jso
   const body = op.requestBody?.content?.["application/json"];
   return (
     <section class="op" id={`op-${op.operationId}`} aria-labelledby={`op-${op.operationId}-h`}>
-      <h4 id={`op-${op.operationId}-h`}>
+      <h3 id={`op-${op.operationId}-h`}>
         <span class={`method m-${method}`}>{method.toUpperCase()}</span> <code>{path}</code>
-      </h4>
+      </h3>
       <p>
         <strong>{op.summary}</strong>
       </p>

@@ -28,7 +28,7 @@ main { padding-top: 1rem; padding-bottom: 2rem; }
 h1 { font-size: 1.6rem; line-height: 1.25; margin: .5rem 0 .25rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
 h3 { font-size: 1.1rem; margin: 1.25rem 0 .5rem; overflow-wrap: anywhere; }
-h4 { font-size: 1rem; margin: 0 0 .35rem; overflow-wrap: anywhere; }
+h4, .card-title { font-size: 1rem; margin: 0 0 .35rem; overflow-wrap: anywhere; }
 .lede { color: var(--muted); margin-top: 0; }
 .crumbs { font-size: .95rem; color: var(--muted); overflow-wrap: anywhere; }
 .summary { list-style: none; padding: 0; margin: 1rem 0; display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: .5rem; }
@@ -86,7 +86,7 @@ table.ops th, table.ops td { text-align: left; border-bottom: 1px solid var(--li
 .method { display: inline-block; min-width: 4.2rem; font: 700 .8rem/1.6 ui-monospace, monospace; color: #fff; border-radius: .25rem; text-align: center; padding: 0 .3rem; }
 .m-get { background: #1b6e3a; } .m-post { background: #1d4ed8; } .m-patch { background: #9a4a00; } .m-delete { background: #b42318; }
 .op { border: 1px solid var(--line); border-radius: .4rem; padding: .6rem .8rem; margin: .75rem 0; }
-.op h4 { display: flex; flex-wrap: wrap; gap: .5rem; align-items: baseline; }
+.op h3 { display: flex; flex-wrap: wrap; gap: .5rem; align-items: baseline; font-size: 1rem; }
 pre { background: var(--panel); padding: .6rem; border-radius: .4rem; overflow-x: auto; font-size: .85rem; }
 .schema ul { margin: .2rem 0; padding-left: 1.1rem; }
 @media (max-width: 39.99rem) {

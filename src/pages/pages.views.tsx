@@ -123,12 +123,12 @@ function DueLine({ card }: { card: CommitmentCard }) {
   );
 }
 
-export function Card({ card, showAgreement }: { card: CommitmentCard; showAgreement?: string }) {
+/** One commitment as a card; `level` keeps the heading outline unbroken where it is used. */
+export function Card({ card, showAgreement, level = 4 }: { card: CommitmentCard; showAgreement?: string; level?: 3 | 4 }) {
+  const title = <a href={`/commitments/${enc(card.id)}`}>{card.title}</a>;
   return (
     <li class={`card t-${card.timeliness}`}>
-      <h4>
-        <a href={`/commitments/${enc(card.id)}`}>{card.title}</a>
-      </h4>
+      {level === 3 ? <h3 class="card-title">{title}</h3> : <h4 class="card-title">{title}</h4>}
       <p class="badges">
         <TimelinessBadge t={card.timeliness} /> <ProgressBadge status={card.status} />
       </p>
@@ -477,7 +477,7 @@ export function AgreementPage(props: {
         ) : (
           <ul class="cards two">
             {cards.map((card) => (
-              <Card card={card} />
+              <Card card={card} level={3} />
             ))}
           </ul>
         )}

@@ -169,6 +169,25 @@ describe("commitment and agreement pages", () => {
   });
 });
 
+describe("accessibility basics", () => {
+  it("has one h1, never skips a heading level, labels its landmarks and gives every image alt text", async () => {
+    for (const path of ["/", `/commitments/${CHARTER}`, "/agreements/az-am-washington-joint-declaration", "/docs", "/commitments/no-such-thing"]) {
+      const { html } = await page(path);
+      const levels = [...html.matchAll(/<h([1-6])[\s>]/g)].map((m) => Number(m[1]));
+      expect(levels.filter((l) => l === 1), path).toHaveLength(1);
+      levels.reduce((prev, level) => {
+        expect(level, `${path}: h${prev} then h${level}`).toBeLessThanOrEqual(prev + 1);
+        return level;
+      }, 1);
+      expect(html, path).toContain('<html lang="en">');
+      expect(html, path).toContain('<main id="main"');
+      expect(html, path).toContain('<a class="skip" href="#main">');
+      for (const img of html.match(/<img\b[^>]*>/g) ?? []) expect(img, path).toMatch(/\salt="[^"]+"/);
+      for (const svg of svgBlocks(html)) expect(svg, path).toMatch(/role="img" aria-labelledby="[^"]+"/);
+    }
+  });
+});
+
 describe("hostile text on pages", () => {
   it("escapes titles, descriptions, parties, evidence and notes on every page", async () => {
     for (const path of ["/", `/commitments/${hostileCommitment}`, `/agreements/${hostileAgreement}`]) {
