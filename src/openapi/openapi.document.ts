@@ -8,6 +8,7 @@ import { toJsonSchema, type ConversionConfig, type JsonSchema } from "@valibot/t
 import type { GenericSchema } from "valibot";
 import { OPERATIONS, TAGS, type Named, type Operation, type ResponseSpec } from "./openapi.operations";
 import * as views from "./openapi.views";
+import { EVENT_TYPES } from "../history/events.types";
 
 export const API_VERSION = "0.1.0";
 
@@ -213,6 +214,7 @@ export function buildOpenApiDocument(serverUrl: string): Json {
     if (paths[op.path]![op.method]) throw new Error(`${op.method.toUpperCase()} ${op.path} is described twice`);
     paths[op.path]![op.method] = operationObject(op, schemas);
   }
+  schemas.set("WebhookPayload", views.WebhookPayload);
   return {
     openapi: "3.1.0",
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -227,6 +229,7 @@ export function buildOpenApiDocument(serverUrl: string): Json {
     security: [{ bearerAuth: [] }],
     tags: TAGS,
     paths,
+    webhooks: webhooksObject(),
     components: {
       securitySchemes: {
         bearerAuth: {
@@ -244,6 +247,39 @@ export function buildOpenApiDocument(serverUrl: string): Json {
       ),
     },
   };
+}
+
+const WEBHOOK_HEADERS = [
+  { name: "webhook-id", description: "The event id: the same on every retry and redelivery; dedupe on it." },
+  { name: "webhook-timestamp", description: "Seconds since the epoch when this attempt was signed." },
+  {
+    name: "webhook-signature",
+    description: "`v1,<base64 HMAC-SHA256 of {id}.{timestamp}.{body}>` keyed by the subscription secret; two, space-separated, for 24 h after a rotation.",
+  },
+];
+
+/** One webhook per event type subscribers can receive (Standard Webhooks). */
+function webhooksObject(): Json {
+  return Object.fromEntries(
+    EVENT_TYPES.map((type) => [
+      type,
+      {
+        post: {
+          operationId: `webhook_${type.replace(/\./g, "_")}`,
+          summary: `${type} delivered to a subscription`,
+          description:
+            "Signed per Standard Webhooks. Answer 2xx to accept; 410 disables the subscription; anything else is retried (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h).",
+          security: [],
+          parameters: WEBHOOK_HEADERS.map((h) => ({ ...h, in: "header", required: true, schema: { type: "string" } })),
+          requestBody: { required: true, content: { "application/json": { schema: ref("WebhookPayload") } } },
+          responses: {
+            "200": { description: "Accepted (any 2xx)." },
+            "410": { description: "Gone: the subscription is disabled." },
+          },
+        },
+      },
+    ]),
+  );
 }
 
 const built = new Map<string, string>();

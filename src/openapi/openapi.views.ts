@@ -253,3 +253,18 @@ export const JsonFeedDocument = v.object({
     }),
   ),
 });
+
+/**
+ * The body of every webhook delivery (delivery/payload.ts). tests/alerts/payload.test.ts parses
+ * real payloads with it.
+ */
+export const WebhookPayload = v.strictObject({
+  type: v.picklist(EVENT_TYPES),
+  timestamp: Iso,
+  data: v.strictObject({
+    event: EventView,
+    commitment: v.nullable(CommitmentView),
+    agreement: v.nullable(AgreementView),
+    links: v.record(v.string(), v.string()),
+  }),
+});
