@@ -1,0 +1,451 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: the benchmark suite of issue 5. Runs the real worker under `wrangler dev`
+ * (workerd, local D1 and Queues) on loopback, seeds its own data straight into the local D1,
+ * prints a table and writes bench/results.json. Every figure that matters is a RATIO of two
+ * measurements taken side by side in this run; absolute times are printed for context only.
+ *
+ *  1. sweep scaling: 1k vs 100k commitments not due (alternating sweeps on two workers);
+ *     a 10k-overdue burst against 50 subscriptions: queries, sendBatch calls, fan-out, drain rate
+ *  2. GET /status.json at 100k vs GET /__bench/constant (autocannon, 1 connection)
+ *  3. GET /feed.xml: built (memo miss) vs memoised 200 vs conditional 304 vs constant
+ *  4. one event to 1,000 subscriptions (each signature verified) vs a Node fetch loop, both at 6
+ *  5. gzip size of `wrangler deploy --dry-run`
+ *
+ * Bounded: every wait has a deadline; the drain of the burst is measured over BENCH_DRAIN_SECONDS
+ * (default 60) and extrapolated when 500,000 deliveries cannot finish in that window.
+ * Only 127.0.0.1 is ever contacted.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem, tmpdir, release } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { Webhook } from "standardwebhooks";
+import { ROOT, quietEnv, startWorker } from "../e2e/harness.ts";
+import { cannon, median, openD1, pollUntil, round, sleep, startCountingReceiver, tableBytes } from "./lib.mjs";
+import { migrate, newSecret, seed } from "./seed.mjs";
+
+const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 60);
+const AC_SECONDS = Number(process.env.BENCH_AUTOCANNON_SECONDS ?? 5);
+const ROUNDS = 2;
+const SWEEPS = 10;
+
+const work = mkdtempSync(join(tmpdir(), "pledgewatch-bench-"));
+const started = performance.now();
+const workers = [];
+const receivers = [];
+const results = {
+  ranAt: new Date().toISOString(),
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    kernel: release(),
+    wrangler: JSON.parse(readFileSync(join(ROOT, "node_modules", "wrangler", "package.json"), "utf8")).version,
+  },
+  settings: { drainSeconds: DRAIN_SECONDS, autocannonSeconds: AC_SECONDS, autocannonConnections: 1, rounds: ROUNDS },
+};
+const rows = [];
+const log = (...a) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s]`, ...a);
+
+function addRow(figure, measured, baseline, ratio, target, note) {
+  rows.push({ figure, measured, baseline, ratio: ratio === null ? "" : `${round(ratio, 2)}x`, target, note });
+}
+
+async function newDatabase(name, options) {
+  const dir = join(work, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  migrate(dir);
+  const seconds = seed(dir, options);
+  log(`seeded ${name}: ${options.commitments} commitments in ${seconds.toFixed(1)} s`);
+  return dir;
+}
+
+async function boot(persistDir, vars = {}) {
+  const w = await startWorker({ persistDir, vars: { ALLOW_PRIVATE_WEBHOOK_TARGETS: "true", ...vars } });
+  workers.push(w);
+  return w;
+}
+
+async function timedSweep(w, time = Date.now()) {
+  const t = performance.now();
+  await w.sweep(time);
+  return performance.now() - t;
+}
+
+const lastRun = (dir) => {
+  const db = openD1(dir);
+  try {
+    return db.get("SELECT * FROM sweep_runs ORDER BY id DESC LIMIT 1");
+  } finally {
+    db.close();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// 1a. Sweep scaling: 1k vs 100k, nothing due; the same mix (2% overdue already announced, 3% due
+//     soon already announced, 5% done, the rest 60-420 days out).
+// ---------------------------------------------------------------------------------------------
+async function sweepScaling() {
+  const now = Date.now();
+  const mix = (n) => ({ now, commitments: n, overdue: n * 0.02, overdueAnnounced: true, dueSoon: n * 0.03, done: n * 0.05 });
+  const dirSmall = await newDatabase("small-1k", mix(1000));
+  const dirLarge = await newDatabase("large-100k", mix(100_000));
+  const small = await boot(dirSmall);
+  const large = await boot(dirLarge);
+  for (const w of [small, large]) for (let i = 0; i < 2; i++) await timedSweep(w);
+  const times = { small: [], large: [] };
+  for (let i = 0; i < SWEEPS; i++) {
+    times.small.push(await timedSweep(small));
+    times.large.push(await timedSweep(large));
+  }
+  const runSmall = lastRun(dirSmall);
+  const runLarge = lastRun(dirLarge);
+  const ms = { small: median(times.small), large: median(times.large) };
+  results.sweepScaling = {
+    sweepsEach: SWEEPS,
+    medianMs: { "1k": round(ms.small), "100k": round(ms.large) },
+    ratio: round(ms.large / ms.small, 3),
+    queries: { "1k": runSmall.queries, "100k": runLarge.queries },
+    findings: { "1k": runSmall.overdue + runSmall.due_soon, "100k": runLarge.overdue + runLarge.due_soon },
+  };
+  addRow("sweep, nothing due: 100k vs 1k", `${round(ms.large, 1)} ms`, `${round(ms.small, 1)} ms`, ms.large / ms.small, "~1x",
+    `median of ${SWEEPS} alternating sweeps; ${runLarge.queries} vs ${runSmall.queries} D1 queries`);
+  log("sweep scaling", results.sweepScaling);
+  await small.stop();
+  return { large, dirLarge };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2 + 3. status.json and feed.xml at 100k vs the constant route, one connection, alternating.
+// ---------------------------------------------------------------------------------------------
+async function readPaths(w, dir) {
+  const first = async (path, headers = {}) => {
+    const t = performance.now();
+    const res = await fetch(`${w.url}${path}`, { headers });
+    await res.arrayBuffer();
+    return { ms: performance.now() - t, status: res.status, etag: res.headers.get("etag") };
+  };
+  // First (cold: builds the document) requests, for context.
+  const coldStatus = await first("/status.json");
+  const coldFeed = await first("/feed.xml");
+  const feedEtag = coldFeed.etag;
+  const statusEtag = coldStatus.etag;
+  const targets = {
+    constant: { url: `${w.url}/__bench/constant` },
+    status: { url: `${w.url}/status.json` },
+    status304: { url: `${w.url}/status.json`, headers: { "if-none-match": statusEtag } },
+    feedBuilt: {
+      url: w.url,
+      // 100 distinct representations cycled through a 64-entry memo: every request builds.
+      requests: Array.from({ length: 100 }, (_, i) => ({ method: "GET", path: `/feed.xml?limit=${101 + i}` })),
+    },
+    feed: { url: `${w.url}/feed.xml` },
+    feed304: { url: `${w.url}/feed.xml`, headers: { "if-none-match": feedEtag } },
+  };
+  const runs = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, t] of Object.entries(targets)) {
+      const res = await cannon({ ...t, duration: AC_SECONDS, connections: 1 });
+      runs[name].push(res);
+      log(`autocannon ${name} round ${r + 1}: p50 ${res.p50} ms p99 ${res.p99} ms ${round(res.rps, 0)} req/s non2xx ${res.non2xx}`);
+    }
+  }
+  const agg = (name) => {
+    const rs = runs[name];
+    return {
+      p50: median(rs.map((x) => x.p50)),
+      p99: median(rs.map((x) => x.p99)),
+      mean: median(rs.map((x) => x.mean)),
+      rps: median(rs.map((x) => x.rps)),
+      requests: rs.reduce((s, x) => s + x.requests, 0),
+      non2xx: rs.reduce((s, x) => s + x.non2xx, 0),
+      errors: rs.reduce((s, x) => s + x.errors, 0),
+    };
+  };
+  const a = Object.fromEntries(Object.keys(targets).map((k) => [k, agg(k)]));
+  const c = a.constant;
+  // autocannon reports whole milliseconds; compare means too, which resolve finer.
+  results.status = {
+    commitments: 100_000,
+    coldFirstRequestMs: round(coldStatus.ms),
+    constant: c,
+    status: a.status,
+    status304: a.status304,
+    ratioP50: round(a.status.p50 / c.p50, 2),
+    ratioP99: round(a.status.p99 / c.p99, 2),
+    ratioMean: round(a.status.mean / c.mean, 2),
+  };
+  results.feeds = {
+    coldFirstRequestMs: round(coldFeed.ms),
+    built: a.feedBuilt,
+    memoised: a.feed,
+    notModified: a.feed304,
+    constant: c,
+    ratioMeanBuilt: round(a.feedBuilt.mean / c.mean, 2),
+    ratioMeanMemoised: round(a.feed.mean / c.mean, 2),
+    ratioMean304: round(a.feed304.mean / c.mean, 2),
+  };
+  const lat = (x) => `p50 ${x.p50} / p99 ${x.p99} ms (mean ${round(x.mean, 2)})`;
+  addRow("GET /status.json (100k) vs constant: p50", lat(a.status), lat(c), a.status.p50 / c.p50, "<= 1.5x",
+    `p99 ratio ${round(a.status.p99 / c.p99, 2)}x, mean ratio ${round(a.status.mean / c.mean, 2)}x; cold first build ${round(coldStatus.ms, 0)} ms`);
+  addRow("GET /status.json 304 vs constant", lat(a.status304), lat(c), a.status304.mean / c.mean, "", "mean ratio");
+  addRow("GET /feed.xml built (memo miss) vs constant", lat(a.feedBuilt), lat(c), a.feedBuilt.mean / c.mean, "", "101-200 items per feed, mean ratio");
+  addRow("GET /feed.xml 200 (memoised) vs constant", lat(a.feed), lat(c), a.feed.mean / c.mean, "", "mean ratio");
+  addRow("GET /feed.xml 304 vs constant", lat(a.feed304), lat(c), a.feed304.mean / c.mean, "", "mean ratio");
+  for (const [k, v] of Object.entries(a)) {
+    if (v.errors > 0) log(`WARNING: ${k} had ${v.errors} errors`);
+    if (v.non2xx > 0 && !k.endsWith("304")) log(`WARNING: ${k} had ${v.non2xx} non-2xx answers`);
+  }
+  // Capacity: bytes per commitment and per event at 100k (dbstat over the live file).
+  const bytes = tableBytes(dir);
+  const sum = (names) => names.reduce((s, n) => s + (bytes[n] ?? 0), 0);
+  const commitmentNames = Object.keys(bytes).filter((n) => n === "commitments" || n.startsWith("commitments_") || n === "sqlite_autoindex_commitments_1");
+  const eventNames = Object.keys(bytes).filter((n) => n === "events" || n.startsWith("events_") || n === "outbox" || n === "sqlite_autoindex_outbox_1" || n === "outbox_pending");
+  results.capacity = {
+    ...(results.capacity ?? {}),
+    bytesPerCommitment: round(sum(commitmentNames) / 100_000, 0),
+    bytesPerEvent: round(sum(eventNames) / 100_000, 0),
+    commitmentObjects: commitmentNames,
+    eventObjects: eventNames,
+    databaseBytes100k: Object.values(bytes).reduce((s, n) => s + n, 0),
+  };
+  log("capacity", results.capacity);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Fan-out: one event to 1,000 subscriptions, every signature verified at the receiver, vs a
+//    plain Node fetch loop (concurrency 6) sending equally signed bodies to the same receiver.
+// ---------------------------------------------------------------------------------------------
+async function fanout() {
+  const N = 1000;
+  const secrets = new Map(Array.from({ length: N }, (_, i) => [`s${i}`, newSecret()]));
+  const receiver = await startCountingReceiver({ secrets });
+  receivers.push(receiver);
+  const dir = await newDatabase("fanout-1000", {
+    now: Date.now(),
+    commitments: 10,
+    subscriptions: [...secrets].map(([name, secret], i) => ({ id: `sub_bench${String(i).padStart(5, "0")}`, url: receiver.url(name), secret })),
+  });
+  const w = await boot(dir);
+  // Warm the consumer: a subscription.test event to one subscription.
+  await w.api("POST", "/api/v1/subscriptions/sub_bench00000/test");
+  await pollUntil(() => receiver.stats.unique >= 1, 30_000);
+  const runs = [];
+  const statuses = ["in_progress", "stalled", "in_progress"];
+  for (const status of statuses) {
+    receiver.reset();
+    const t0 = performance.now();
+    const res = await w.api("POST", "/api/v1/commitments/bc-000001/status", { status });
+    if (res.status !== 200) throw new Error(`status change failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const done = await pollUntil(() => receiver.stats.unique >= N, 60_000, 100);
+    const seconds = ((done ? receiver.stats.lastAt : performance.now()) - t0) / 1000;
+    runs.push({ complete: !!done, delivered: receiver.stats.unique, seconds: round(seconds, 3), perSecond: round(receiver.stats.unique / seconds, 1), badSignatures: receiver.stats.badSignatures, duplicates: receiver.stats.duplicates });
+    // Let a stalled run finish (or not) before the next one starts, so runs do not overlap.
+    if (!done) await pollUntil(() => receiver.stats.unique >= N, 30_000, 500);
+    log("fan-out run", runs.at(-1));
+  }
+  // The baseline: the same receiver, 1,000 signed POSTs from Node at concurrency 6.
+  const body = JSON.stringify({
+    type: "commitment.status_changed",
+    timestamp: new Date().toISOString(),
+    data: { padding: "x".repeat(1400) },
+  });
+  const baseline = [];
+  for (let r = 0; r < 3; r++) {
+    receiver.reset();
+    let next = 0;
+    const t0 = performance.now();
+    const names = [...secrets.keys()];
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        while (next < N) {
+          const i = next++;
+          const name = names[i];
+          const id = `msg_baseline_${r}_${i}`;
+          const ts = new Date();
+          const signature = new Webhook(secrets.get(name)).sign(id, ts, body);
+          const res = await fetch(receiver.url(name), {
+            method: "POST",
+            headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(ts / 1000)), "webhook-signature": signature },
+            body,
+            signal: AbortSignal.timeout(15_000),
+          });
+          await res.arrayBuffer();
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    baseline.push({ delivered: receiver.stats.unique, seconds: round(seconds, 3), perSecond: round(receiver.stats.unique / seconds, 1), badSignatures: receiver.stats.badSignatures });
+    log("baseline run", baseline.at(-1));
+  }
+  const complete = runs.filter((r) => r.complete);
+  const worker = complete.length > 0 ? median(complete.map((r) => r.perSecond)) : median(runs.map((r) => r.perSecond));
+  const node = median(baseline.map((r) => r.perSecond));
+  results.fanout = { subscriptions: N, worker: runs, nodeLoop: baseline, workerPerSecond: worker, nodePerSecond: node, ratio: round(worker / node, 3), concurrency: 6 };
+  addRow("fan-out 1 event -> 1,000 subs (verified) vs Node fetch loop", `${worker}/s`, `${node}/s`, worker / node, ">= 0.5x",
+    `median of ${complete.length} complete runs of 3 (API write to last verified delivery); ${runs.length - complete.length} stalled past 60 s; bad signatures ${runs.reduce((s, r) => s + r.badSignatures, 0)}`);
+  await w.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1b. Burst: 10k commitments fall overdue at once, 50 subscriptions -> 500,000 deliveries.
+// ---------------------------------------------------------------------------------------------
+async function burst() {
+  const EVENTS = 10_000;
+  const SUBS = 50;
+  const TOTAL = EVENTS * SUBS;
+  const receiver = await startCountingReceiver();
+  receivers.push(receiver);
+  const dir = await newDatabase("burst-100k", {
+    now: Date.now(),
+    commitments: 100_000,
+    overdue: EVENTS,
+    overdueAnnounced: false,
+    subscriptions: Array.from({ length: SUBS }, (_, i) => ({ id: `sub_burst${String(i).padStart(3, "0")}`, url: receiver.url(`s${i}`), secret: newSecret() })),
+  });
+  const w = await boot(dir);
+  const db = openD1(dir);
+  const t0 = performance.now();
+  const sweepMs = await timedSweep(w);
+  const run = db.get("SELECT * FROM sweep_runs ORDER BY id DESC LIMIT 1");
+  // sendBatch calls: the outbox re-send claims 1,000 rows per round and sends them as fan-out
+  // messages of 100 events, at most 100 messages per sendBatch (delivery/outbox.ts, messages.ts).
+  let sendBatchCalls = 0;
+  for (let left = run.outbox_resent; left > 0; left -= 1000) sendBatchCalls += Math.ceil(Math.ceil(Math.min(1000, left) / 100) / 100);
+  log(`burst sweep: ${round(sweepMs, 0)} ms, overdue ${run.overdue}, outbox re-sent ${run.outbox_resent}, queries ${run.queries}, sendBatch ${sendBatchCalls}`);
+  const countDeliveries = () => db.get("SELECT count(*) AS n FROM deliveries").n;
+  const fannedOut = await pollUntil(() => countDeliveries() >= TOTAL, 300_000, 1000);
+  const fanoutSeconds = (performance.now() - t0) / 1000;
+  const deliveryRows = countDeliveries();
+  log(`fan-out: ${deliveryRows} delivery rows after ${fanoutSeconds.toFixed(1)} s; delivered so far ${receiver.stats.unique}`);
+  // Drain, bounded: measure the rate over the window, stop early if everything arrives.
+  const windowStart = performance.now();
+  const startDelivered = receiver.stats.unique;
+  const samples = [];
+  await pollUntil(() => {
+    samples.push({ t: round((performance.now() - t0) / 1000, 1), delivered: receiver.stats.unique });
+    return receiver.stats.unique >= TOTAL;
+  }, DRAIN_SECONDS * 1000, 2000);
+  const windowSeconds = (performance.now() - windowStart) / 1000;
+  const delivered = receiver.stats.unique;
+  const rate = (delivered - startDelivered) / windowSeconds;
+  const drained = delivered >= TOTAL;
+  const totalSeconds = (performance.now() - t0) / 1000;
+  const extrapolatedSeconds = drained ? totalSeconds : fanoutSeconds + (TOTAL - startDelivered) / rate;
+  const states = db.all("SELECT state, count(*) AS n FROM deliveries GROUP BY state");
+  const quotaErrors = w.log.filter((l) => /QuotaExceeded|max active timeouts/i.test(l)).length;
+  const retriedMessages = w.log.filter((l) => /queue message failed; retrying/.test(l)).length;
+  results.burst = {
+    events: EVENTS,
+    subscriptions: SUBS,
+    deliveries: TOTAL,
+    sweepMs: round(sweepMs, 0),
+    sweep: { overdue: run.overdue, outboxResent: run.outbox_resent, queries: run.queries, sendBatchCalls, subrequests: run.queries + sendBatchCalls, error: run.error },
+    fanoutSeconds: round(fanoutSeconds, 1),
+    deliveryRows,
+    drainWindowSeconds: round(windowSeconds, 1),
+    deliveredAtEnd: delivered,
+    duplicatesAtReceiver: receiver.stats.duplicates,
+    deliveriesPerSecond: round(rate, 1),
+    drained,
+    secondsToDrain: round(drained ? totalSeconds : extrapolatedSeconds, 0),
+    extrapolated: !drained,
+    deliveryStates: Object.fromEntries(states.map((s) => [s.state, s.n])),
+    localQueueQuotaErrors: quotaErrors,
+    retriedQueueMessages: retriedMessages,
+    samples,
+  };
+  addRow("sweep: 10k fall overdue at once (50 subs)", `${round(sweepMs, 0)} ms`, "", null, "within limits",
+    `${run.queries} D1 queries (limit 1,000 paid / 50 free), ${sendBatchCalls} sendBatch calls, ${run.queries + sendBatchCalls} subrequests`);
+  addRow("burst: fan-out to 500,000 delivery rows", `${round(fanoutSeconds, 1)} s`, "", null, "",
+    `${deliveryRows} rows; ${EVENTS / 100} fan-out messages of 100 events`);
+  addRow("burst: drain 500,000 deliveries", drained ? `${round(totalSeconds, 0)} s` : `~${round(extrapolatedSeconds / 60, 0)} min (extrapolated)`, "", null, "complete",
+    `${round(rate, 0)} deliveries/s over ${round(windowSeconds, 0)} s; ${delivered} delivered, ${receiver.stats.duplicates} duplicates`);
+  // Capacity: bytes per delivery row (with its indexes).
+  db.close();
+  const bytes = tableBytes(dir);
+  const deliveryNames = Object.keys(bytes).filter((n) => n === "deliveries" || n.startsWith("deliveries_") || n === "sqlite_autoindex_deliveries_1");
+  const attemptNames = ["delivery_attempts", "delivery_attempts_delivery"];
+  const attempts = (() => {
+    const d = openD1(dir);
+    try {
+      return d.get("SELECT count(*) AS n FROM delivery_attempts").n;
+    } finally {
+      d.close();
+    }
+  })();
+  results.capacity = {
+    ...(results.capacity ?? {}),
+    bytesPerDelivery: round(deliveryNames.reduce((s, n) => s + (bytes[n] ?? 0), 0) / deliveryRows, 0),
+    bytesPerAttempt: attempts > 0 ? round(attemptNames.reduce((s, n) => s + (bytes[n] ?? 0), 0) / attempts, 0) : null,
+  };
+  log("burst", { ...results.burst, samples: undefined });
+  await w.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Bundle size.
+// ---------------------------------------------------------------------------------------------
+function bundle() {
+  const out = join(work, "dist");
+  const r = spawnSync(join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", out], { cwd: ROOT, env: quietEnv, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed: ${r.stdout}\n${r.stderr}`);
+  const reported = /Total Upload:\s*([\d.]+) KiB \/ gzip:\s*([\d.]+) KiB/.exec(r.stdout + r.stderr);
+  const files = readdirSync(out).filter((f) => f.endsWith(".js") || f.endsWith(".mjs"));
+  const raw = files.reduce((s, f) => s + readFileSync(join(out, f)).length, 0);
+  const gz = files.reduce((s, f) => s + gzipSync(readFileSync(join(out, f)), { level: 9 }).length, 0);
+  results.bundle = {
+    files,
+    rawKiB: round(raw / 1024, 1),
+    gzipKiB: round(gz / 1024, 1),
+    wranglerReported: reported ? { totalKiB: Number(reported[1]), gzipKiB: Number(reported[2]) } : null,
+  };
+  addRow("bundle (wrangler deploy --dry-run)", `${round(gz / 1024, 1)} KiB gzip`, "150 KiB", gz / 1024 / 150, "<= 150 KiB",
+    `${round(raw / 1024, 1)} KiB raw${reported ? `; wrangler says ${reported[2]} KiB gzip` : ""}`);
+  log("bundle", results.bundle);
+}
+
+function printTable() {
+  const cols = ["figure", "measured", "baseline", "ratio", "target", "note"];
+  const width = Object.fromEntries(cols.map((c) => [c, Math.min(70, Math.max(c.length, ...rows.map((r) => String(r[c] ?? "").length)))]));
+  const line = (r) => "| " + cols.map((c) => String(r[c] ?? "").padEnd(width[c])).join(" | ") + " |";
+  console.log("\n" + line(Object.fromEntries(cols.map((c) => [c, c]))));
+  console.log("|" + cols.map((c) => "-".repeat(width[c] + 2)).join("|") + "|");
+  for (const r of rows) console.log(line(r));
+  console.log(`\nmachine: ${results.machine.cpus} x ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, wrangler ${results.machine.wrangler}`);
+}
+
+async function main() {
+  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,fanout,burst,bundle").split(","));
+  try {
+    if (only.has("sweep") || only.has("read")) {
+      const { large, dirLarge } = await sweepScaling();
+      if (only.has("read")) await readPaths(large, dirLarge);
+      await large.stop();
+    }
+    if (only.has("fanout")) await fanout();
+    if (only.has("burst")) await burst();
+    if (only.has("bundle")) bundle();
+  } finally {
+    for (const w of workers) await w.stop().catch(() => {});
+    for (const r of receivers) await r.close().catch(() => {});
+    rmSync(work, { recursive: true, force: true });
+  }
+  results.rows = rows;
+  results.seconds = round((performance.now() - started) / 1000, 0);
+  writeFileSync(join(ROOT, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
+  printTable();
+  console.log(`\nwrote bench/results.json (${results.seconds} s)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
