@@ -22,7 +22,8 @@ const receivers: Receiver[] = [];
 beforeAll(async () => {
   worker = await startWorker({
     vars: { ALLOW_PRIVATE_WEBHOOK_TARGETS: "true", WEBHOOK_RETRY_SCHEDULE: SCHEDULE, WEBHOOK_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) },
-    args: ["e2e/faults.entry.ts"],
+    // An option (its default value) ends the repeated `--var` list so the entry is read as the script.
+    args: ["--local-protocol", "http", "e2e/faults.entry.ts"],
   });
 });
 
