@@ -5,7 +5,8 @@
  *     duplicate queue message or an overlapping consumer never sends it twice at once;
  *  2. check the target again (SSRF guard), sign (Standard Webhooks) and POST with a timeout and no
  *     redirects;
- *  3. record the attempt, the delivery's new state and the subscription's health in one batch:
+ *  3. record the attempts, the deliveries' new states and the subscriptions' health — all of the
+ *     message's outcomes in one batch (one D1 write per message, not per delivery):
  *     2xx succeeded; 410 disables the subscription; anything else (3xx, 4xx, 429, 5xx, timeout,
  *     network error) is retried on the schedule (honouring Retry-After), then marked failed;
  *     5 days of uninterrupted failure disables the subscription (a subscription.disabled event);
@@ -26,12 +27,12 @@ import { buildPayload } from "./payload";
 import { signatureHeader } from "./signing";
 import { checkTarget } from "./ssrf";
 import { dispatchEvents } from "./outbox";
-import { MAX_DELAY_SECONDS, type DeliveryQueue } from "./messages";
+import { MAX_DELAY_SECONDS, sendAll, type DeliveryQueue } from "./messages";
 import { deliveries, deliveryAttempts } from "./delivery.table";
 import { subscriptions } from "../subscriptions/subscriptions.table";
 
 /** A claimed delivery is leased for this long (longer than the request timeout). */
-export const DELIVERY_LEASE_MS = 2 * 60_000;
+export const DELIVERY_LEASE_MS = 5 * 60_000;
 /** Queue delays are whole seconds and land a little early or late: claim what is due within this. */
 const DUE_TOLERANCE_MS = 2_000;
 export const MAX_CONCURRENCY = 6;
@@ -243,16 +244,19 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
 
   const disabledEvents: string[] = [];
   const retries: Array<{ id: string; dueAt: number }> = [];
+  // Statements in completion order; in-memory subscription state is kept in step with them.
+  const outcomes: BatchItem[] = [];
 
   await pool(claimed, MAX_CONCURRENCY, async (d) => {
     const event = events.get(d.event_id);
     const sub = subs.get(d.subscription_id);
     const at = deps.clock();
-    const close = (state: "cancelled" | "failed", error: string) =>
-      runBatch(db, [
+    const close = (state: "cancelled" | "failed", error: string) => {
+      outcomes.push(
         db.insert(deliveryAttempts).values({ deliveryId: d.id, attemptedAt: at, statusCode: null, latencyMs: 0, error, responseExcerpt: null }),
         db.update(deliveries).set({ state, lastError: error, updatedAt: at, nextAttemptAt: at }).where(eq(deliveries.id, d.id)),
-      ]);
+      );
+    };
     if (!event || !sub) {
       result.failed++;
       return close("failed", !event ? "the event no longer exists" : "the subscription no longer exists");
@@ -287,6 +291,7 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
         db.update(deliveries).set({ state: "succeeded", lastStatusCode: outcome.status, lastError: null, deliveredAt: finished, updatedAt: finished }).where(eq(deliveries.id, d.id)),
         db.update(subscriptions).set({ failingSince: null }).where(eq(subscriptions.id, sub.id)),
       );
+      sub.failingSince = null;
     } else if (outcome.kind === "gone") {
       result.failed++;
       disableReason = "the receiver answered 410 Gone";
@@ -309,9 +314,8 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
           db.update(deliveries).set({ lastStatusCode: outcome.status, lastError: outcome.error, nextAttemptAt: next, updatedAt: finished }).where(eq(deliveries.id, d.id)),
         );
       }
-      statements.push(
-        db.update(subscriptions).set({ failingSince }).where(eq(subscriptions.id, sub.id)),
-      );
+      statements.push(db.update(subscriptions).set({ failingSince }).where(eq(subscriptions.id, sub.id)));
+      sub.failingSince = failingSince;
       if (finished - failingSince >= DISABLE_AFTER_MS) disableReason = "deliveries failed for 5 days in a row";
     }
     if (disableReason) {
@@ -331,13 +335,17 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
       disabledEvents.push(appended.id);
       sub.state = "disabled";
     }
-    await runBatch(db, statements);
+    outcomes.push(...statements);
   });
+  await runBatch(db, outcomes);
 
-  for (const r of retries) {
-    const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((r.dueAt - deps.clock()) / 1000)));
-    await deps.queue.send({ kind: "deliver", deliveryIds: [r.id], dueAt: r.dueAt }, { delaySeconds });
-  }
+  await sendAll(
+    deps.queue,
+    retries.map((r) => ({
+      body: { kind: "deliver", deliveryIds: [r.id], dueAt: r.dueAt },
+      delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((r.dueAt - deps.clock()) / 1000))),
+    })),
+  );
   await dispatchEvents(deps.queue, disabledEvents);
   return result;
 }

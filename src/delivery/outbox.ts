@@ -16,8 +16,8 @@ export const OUTBOX_RESEND_LEASE_MS = 60_000;
 /** A pending delivery this long past its due time has lost its message: the sweep re-sends it. */
 export const DELIVERY_RESEND_GRACE_MS = 10 * 60_000;
 /** Rows claimed per statement; the sweep repeats up to MAX_ROUNDS times per run. */
-const CLAIM_SIZE = 1000;
-const MAX_ROUNDS = 20;
+const CLAIM_SIZE = 5000;
+const MAX_ROUNDS = 4;
 
 export async function dispatchEvents(queue: DeliveryQueue, eventIds: string[]): Promise<number> {
   if (eventIds.length === 0) return 0;

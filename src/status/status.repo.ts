@@ -7,10 +7,15 @@
  *   ledger change appends an event in the same batch, so it is a version of the ledger.
  * - next/last timeliness thresholds: min/max over the partial indexes commitments_open_overdue
  *   and commitments_open_due (O(log n)): timeliness only moves when `now` crosses one.
- * - pending deliveries: count over the partial index deliveries_pending_due (O(pending)).
+ * - pending deliveries: count over the partial index deliveries_pending_due, capped at
+ *   PENDING_COUNT_CAP so a burst of half a million pending deliveries costs at most that many
+ *   index entries read per probe (D1 bills rows read).
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+
+/** status.json reports at most this many pending deliveries ("at least 10,000"). */
+export const PENDING_COUNT_CAP = 10_000;
 
 export interface DataVersion {
   /** seq of the newest event; 0 for an empty history. */
@@ -122,7 +127,7 @@ export async function readStatusProbe(db: Db, now: number, windowMs: number): Pr
       (SELECT due_soon FROM last_run) AS sweep_due_soon,
       (SELECT overdue FROM last_run) AS sweep_overdue,
       (SELECT error FROM last_run) AS sweep_error,
-      (SELECT count(*) FROM deliveries WHERE state = 'pending') AS pending,
+      (SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE state = 'pending' LIMIT ${PENDING_COUNT_CAP})) AS pending,
       (SELECT count(*) FROM subscriptions WHERE failing_since IS NOT NULL AND state <> 'disabled') AS failing,
       (SELECT count(*) FROM subscriptions WHERE state = 'disabled') AS disabled`);
   return {

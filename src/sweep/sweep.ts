@@ -13,8 +13,8 @@
  * overlapping run or a run after a crash adds nothing twice. An extended deadline re-arms the flags
  * (commitments.service.ts armAlerts).
  *
- * Query budget: 1 run row + 4 per 1,000 findings + 1 per 1,000 re-sends + 1 to finish, so
- * 10,000 commitments falling overdue at once cost about 55 queries (D1 allows 1,000 on paid plans).
+ * Query budget: 1 run row + 4 per 5,000 findings + 1 per 5,000 re-sends + 1 to finish, so
+ * 10,000 commitments falling overdue at once cost about 20 queries, inside the free plan's 50.
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
@@ -25,10 +25,15 @@ import { newId } from "../lib/ids";
 import { findingStatements } from "./sweep.repo";
 import { sweepRuns } from "./sweep.table";
 
-/** Commitments per finding batch: 3 statements, up to 3,000 rows written. */
-export const FINDING_CHUNK = 1000;
+/** Commitments per finding batch: 4 statements, up to 15,000 rows written. */
+export const FINDING_CHUNK = 5000;
 /** Finding batches per run: 50,000 commitments; the rest wait for the next run. */
-const MAX_FINDING_ROUNDS = 50;
+const MAX_FINDING_ROUNDS = 10;
+/**
+ * D1 allows 50 queries per invocation on the free plan (1,000 on paid). The run stops finding
+ * at this many, leaving room for its re-sends and its finish row; the rest waits for the next run.
+ */
+export const QUERY_BUDGET = 36;
 
 export interface SweepResult {
   runId: number;
@@ -67,7 +72,7 @@ export async function runSweep(deps: SweepDeps, now: number, startedAt: number =
   try {
     // The ULID time part of this run's event ids; SQL appends the random part.
     const idPrefix = newId("evt", now).slice(0, 14);
-    for (let round = 0; round < MAX_FINDING_ROUNDS; round++) {
+    for (let round = 0; round < MAX_FINDING_ROUNDS && deps.queryCount() + 4 <= QUERY_BUDGET; round++) {
       const statements = findingStatements(db, now, leadDays, FINDING_CHUNK, idPrefix);
       const results = await execBatch(db, statements);
       result.overdue += results[0]?.meta.changes ?? 0;
