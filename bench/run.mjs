@@ -314,10 +314,8 @@ async function burst() {
   const t0 = performance.now();
   const sweepMs = await timedSweep(w);
   const run = db.get("SELECT * FROM sweep_runs ORDER BY id DESC LIMIT 1");
-  // sendBatch calls: the outbox re-send claims 1,000 rows per round and sends them as fan-out
-  // messages of 100 events, at most 100 messages per sendBatch (delivery/outbox.ts, messages.ts).
-  let sendBatchCalls = 0;
-  for (let left = run.outbox_resent; left > 0; left -= 1000) sendBatchCalls += Math.ceil(Math.ceil(Math.min(1000, left) / 100) / 100);
+  // sendBatch calls as the sweep itself recorded them (sweep_runs.send_calls).
+  const sendBatchCalls = run.send_calls;
   log(`burst sweep: ${round(sweepMs, 0)} ms, overdue ${run.overdue}, outbox re-sent ${run.outbox_resent}, queries ${run.queries}, sendBatch ${sendBatchCalls}`);
   const countDeliveries = () => db.get("SELECT count(*) AS n FROM deliveries").n;
   const fannedOut = await pollUntil(() => countDeliveries() >= TOTAL, 300_000, 1000);

@@ -13,6 +13,8 @@ export const sweepRuns = sqliteTable("sweep_runs", {
   deliveriesResent: integer().notNull().default(0),
   /** D1 queries the run issued (D1 allows 50 per invocation on free plans, 1,000 on paid). */
   queries: integer().notNull().default(0),
+  /** Queue sendBatch calls the run made (each is a subrequest). */
+  sendCalls: integer().notNull().default(0),
   error: text(),
 });
 

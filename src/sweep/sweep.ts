@@ -96,6 +96,7 @@ export async function runSweep(deps: SweepDeps, now: number, startedAt: number =
       outboxResent: result.outboxResent,
       deliveriesResent: result.deliveriesResent,
       queries: result.queries,
+      sendCalls: result.sendCalls,
       error: result.error,
     })
     .where(eq(sweepRuns.id, result.runId));

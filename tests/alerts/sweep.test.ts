@@ -156,6 +156,8 @@ describe("the sweep", () => {
     const fanned = queue.messages.flatMap((m) => (m.body.kind === "fanout" ? m.body.eventIds : []));
     expect(new Set(fanned).size).toBeGreaterThanOrEqual(3000);
     expect(queue.sendBatchCalls).toBeLessThanOrEqual(5);
+    const run = await env.DB.prepare("SELECT queries, send_calls FROM sweep_runs WHERE id = ?").bind(result.runId).first<{ queries: number; send_calls: number }>();
+    expect(run).toEqual({ queries: result.queries, send_calls: queue.sendBatchCalls });
     const second = await sweep(due + DAY + 1);
     expect(second.result.overdue).toBe(0);
   });

@@ -1,0 +1,1 @@
+ALTER TABLE `sweep_runs` ADD `send_calls` integer DEFAULT 0 NOT NULL;
