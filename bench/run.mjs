@@ -26,7 +26,7 @@ import { ROOT, quietEnv, startWorker } from "../e2e/harness.ts";
 import { cannon, median, openD1, pollUntil, round, sleep, startCountingReceiver, tableBytes } from "./lib.mjs";
 import { migrate, newSecret, seed } from "./seed.mjs";
 
-const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 60);
+const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 720);
 const AC_SECONDS = Number(process.env.BENCH_AUTOCANNON_SECONDS ?? 4);
 const ROUNDS = 3;
 const SWEEPS = 10;
