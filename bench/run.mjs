@@ -13,7 +13,7 @@
  *  5. gzip size of `wrangler deploy --dry-run`
  *
  * Bounded: every wait has a deadline; the drain of the burst is measured over BENCH_DRAIN_SECONDS
- * (default 60) and extrapolated when 500,000 deliveries cannot finish in that window.
+ * (default 720 s) and extrapolated only if 500,000 deliveries cannot finish in that window.
  * Only 127.0.0.1 is ever contacted.
  */
 import { spawnSync } from "node:child_process";
