@@ -12,7 +12,7 @@ import { toFeedItem } from "../feeds/feeds.service";
 import { progressLabel } from "../lib/labels";
 import { countCommitments } from "../status/status.repo";
 import { calendarDaysUntil } from "../status/status.service";
-import { countByRank, deadlinesAround, latestChangesOf, mostUrgentPerAgreement, type LatestChange } from "./pages.repo";
+import { countByRank, deadlinesAround, latestChangesOf, mostUrgentPerAgreement, type CardRow, type LatestChange } from "./pages.repo";
 
 export interface PageContext {
   now: number;
@@ -77,18 +77,7 @@ export function changePhrase(c: Pick<LatestChange, "type" | "fromValue" | "toVal
 }
 
 /** What a card needs of a commitment (a full row or a pages.repo CardRow). */
-export interface CardSource {
-  id: string;
-  title: string;
-  agreementId: string;
-  status: string;
-  dueAt: number | null;
-  dueOn: string | null;
-  overdueAt: number | null;
-  statusChangedAt: number;
-  tags: string[];
-  parties: string[];
-}
+export type CardSource = Omit<CardRow, "agreementTotal">;
 
 export function toCard(row: CardSource, latest: LatestChange | undefined, ctx: PageContext): CommitmentCard {
   const t = timeliness(row, ctx.now, ctx.windowMs);
