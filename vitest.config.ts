@@ -24,6 +24,8 @@ export default defineConfig({
   ],
   test: {
     include: ["tests/**/*.test.ts"],
+    // Node-side checks (they read files): run by vitest.e2e.config.ts.
+    exclude: ["tests/**/*.node.test.ts"],
     setupFiles: ["./tests/apply-migrations.ts"],
   },
 });

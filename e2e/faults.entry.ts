@@ -12,11 +12,11 @@
  * Never deployed: wrangler.toml's `main` stays src/index.ts.
  */
 import worker from "../src/index";
-import { createDb } from "../src/db/client";
-import { countQueries } from "../src/db/counting";
-import type { DeliveryQueue, QueueMessage } from "../src/delivery/messages";
-import { readConfig } from "../src/lib/config";
-import { runSweep } from "../src/sweep/sweep";
+import { createDb } from "../src/platform/db/client";
+import { countQueries } from "../src/platform/db/counting";
+import { deliveriesQueue, type DeliveryQueue, type QueueMessage } from "../src/alerts/messages";
+import { readConfig } from "../src/platform/config";
+import { runSweep } from "../src/alerts/sweep/sweep";
 
 const killedQueue: DeliveryQueue = {
   async send() {
@@ -33,7 +33,7 @@ export default {
     const url = new URL(request.url);
     if (request.method === "POST" && url.pathname === "/__faults/enqueue") {
       const { messages, copies = 2 } = (await request.json()) as { messages: QueueMessage[]; copies?: number };
-      const queue = env.DELIVERIES as unknown as DeliveryQueue;
+      const queue = deliveriesQueue(env);
       for (let i = 0; i < copies; i++) await queue.sendBatch(messages.map((body) => ({ body })));
       return Response.json({ sent: messages.length * copies });
     }

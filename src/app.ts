@@ -1,16 +1,18 @@
 import { Hono } from "hono";
-import { agreementRoutes } from "./agreements/agreements.routes";
-import { tokenRoutes } from "./auth/tokens.routes";
-import { commitmentRoutes } from "./commitments/commitments.routes";
-import { feedsRoutes } from "./feeds/feeds.routes";
-import type { AppEnv } from "./http/context";
-import { handleError, handleNotFound } from "./http/errors";
-import { limitBody, provideDeps, requireJsonBody } from "./http/middleware";
-import { openapiRoutes } from "./openapi/openapi.routes";
-import { pagesRoutes } from "./pages/pages.routes";
-import { statusRoutes } from "./status/status.routes";
-import { deliveryRoutes, subscriptionRoutes } from "./subscriptions/subscriptions.routes";
-import { transferRoutes } from "./transfer/transfer.routes";
+import { dispatchAfterCommit } from "./alerts/dispatch.middleware";
+import { calendarRoutes } from "./readside/calendar/calendar.routes";
+import { agreementRoutes } from "./ledger/agreements.routes";
+import { tokenRoutes } from "./ledger/auth/tokens.routes";
+import { commitmentRoutes } from "./ledger/commitments.routes";
+import { feedsRoutes } from "./readside/feeds/feeds.routes";
+import type { AppEnv } from "./platform/http/context";
+import { handleError, handleNotFound } from "./platform/http/errors";
+import { limitBody, provideDeps, requireJsonBody } from "./platform/http/middleware";
+import { openapiRoutes } from "./readside/openapi/openapi.routes";
+import { pagesRoutes } from "./readside/pages/pages.routes";
+import { statusRoutes } from "./readside/status/status.routes";
+import { deliveryRoutes, subscriptionRoutes } from "./alerts/subscriptions.routes";
+import { transferRoutes } from "./ledger/transfer/transfer.routes";
 
 /** Largest body any write except /import accepts. */
 const API_MAX_BYTES = 64 * 1024;
@@ -30,9 +32,11 @@ export const api = new Hono<AppEnv>()
 
 export const app = new Hono<AppEnv>()
   .use(provideDeps)
+  .use(dispatchAfterCommit)
   .route("/api/v1", api)
   // Read side: feeds, status.json, healthz, calendar, badges, HTML pages, OpenAPI.
   .route("/", feedsRoutes)
+  .route("/", calendarRoutes)
   .route("/", statusRoutes)
   .route("/", openapiRoutes)
   .route("/", pagesRoutes)

@@ -3,12 +3,12 @@
  * function: the HTTP app, the sweep (cron), the delivery consumer (queue and its dead letters).
  */
 import { app } from "./app";
-import { createDb } from "./db/client";
-import { countQueries } from "./db/counting";
-import { handleQueueBatch } from "./delivery/consumer";
-import type { DeliveryQueue } from "./delivery/messages";
-import { readConfig } from "./lib/config";
-import { runSweep } from "./sweep/sweep";
+import { createDb } from "./platform/db/client";
+import { countQueries } from "./platform/db/counting";
+import { handleQueueBatch } from "./alerts/consumer";
+import { deliveriesQueue } from "./alerts/messages";
+import { readConfig } from "./platform/config";
+import { runSweep } from "./alerts/sweep/sweep";
 
 export default {
   fetch: app.fetch,
@@ -18,7 +18,7 @@ export default {
     await runSweep(
       {
         db: createDb(counter.d1),
-        queue: env.DELIVERIES as unknown as DeliveryQueue,
+        queue: deliveriesQueue(env),
         leadDays: readConfig(env).dueSoonDays,
         queryCount: counter.count,
         clock: Date.now,
@@ -31,7 +31,7 @@ export default {
   async queue(batch, env, _ctx) {
     await handleQueueBatch(batch, {
       db: createDb(env.DB),
-      queue: env.DELIVERIES as unknown as DeliveryQueue,
+      queue: deliveriesQueue(env),
       fetch: (input, init) => fetch(input, init),
       config: readConfig(env),
       clock: Date.now,

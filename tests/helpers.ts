@@ -1,7 +1,7 @@
 /** Shared test helpers: calls through the worker's own fetch handler, with real D1 underneath. */
 import { exports } from "cloudflare:workers";
 import { env } from "cloudflare:workers";
-import { createDb, type Db } from "../src/db/client";
+import { createDb, type Db } from "../src/platform/db/client";
 
 export const ADMIN = "test-admin-token";
 export const BASE = "http://pledgewatch.test";

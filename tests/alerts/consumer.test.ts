@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { handleQueueBatch } from "../../src/delivery/consumer";
-import { deliver, MAX_CONCURRENCY } from "../../src/delivery/deliver";
-import { fanOut } from "../../src/delivery/fanout";
+import { handleQueueBatch } from "../../src/alerts/consumer";
+import { deliver, MAX_CONCURRENCY } from "../../src/alerts/deliver";
+import { fanOut } from "../../src/alerts/fanout";
 import worker from "../../src/index";
 import { db } from "../helpers";
-import { deliverDeps, fakeFetch, makeAgreement, makeCommitment, makeSubscription, recordingQueue } from "./fixtures";
+import { deliverDeps, fakeFetch, makeAgreement, makeCommitment, makeSubscription, recordingQueue } from "./alerts.helpers";
 
 const T0 = Date.parse("2026-05-01T00:00:00Z");
 

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { deliver, parseRetryAfter, retryDelayMs } from "../../src/delivery/deliver";
-import { fanOut } from "../../src/delivery/fanout";
-import { sign, signatureHeader } from "../../src/delivery/signing";
-import { redeliver, rotateSecret, sendTest, updateSubscription } from "../../src/subscriptions/subscriptions.service";
+import { deliver, parseRetryAfter, retryDelayMs } from "../../src/alerts/deliver";
+import { fanOut } from "../../src/alerts/fanout";
+import { sign, signatureHeader } from "../../src/alerts/signing";
+import { redeliver, rotateSecret, sendTest, updateSubscription } from "../../src/alerts/subscriptions.service";
 import { db } from "../helpers";
-import { deliverDeps, fakeFetch, makeAgreement, makeCommitment, makeSubscription, recordingQueue, DAY } from "./fixtures";
+import { deliverDeps, fakeFetch, makeAgreement, makeCommitment, makeSubscription, recordingQueue, DAY } from "./alerts.helpers";
 
 const T0 = Date.parse("2026-03-01T00:00:00Z");
 

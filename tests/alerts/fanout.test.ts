@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { fanOut } from "../../src/delivery/fanout";
+import { fanOut } from "../../src/alerts/fanout";
 import { db } from "../helpers";
-import { makeAgreement, makeCommitment, makeSubscription, recordingQueue } from "./fixtures";
+import { makeAgreement, makeCommitment, makeSubscription, recordingQueue } from "./alerts.helpers";
 
 const T0 = Date.parse("2026-04-01T00:00:00Z");
 

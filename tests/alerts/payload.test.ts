@@ -1,14 +1,14 @@
 import { env } from "cloudflare:workers";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { findAgreement } from "../../src/agreements/agreements.repo";
-import { findCommitment } from "../../src/commitments/commitments.repo";
-import { changeStatus } from "../../src/commitments/commitments.service";
-import { buildPayload, MAX_PAYLOAD_BYTES } from "../../src/delivery/payload";
-import type { EventRow } from "../../src/history/events.table";
-import { WebhookPayload } from "../../src/openapi/openapi.views";
+import { findAgreement } from "../../src/ledger/agreements.repo";
+import { findCommitment } from "../../src/ledger/commitments.repo";
+import { changeStatus } from "../../src/ledger/commitments.service";
+import { buildPayload, MAX_PAYLOAD_BYTES } from "../../src/alerts/payload";
+import type { EventRow } from "../../src/ledger/history/events.table";
+import { WebhookPayload } from "../../src/readside/openapi/openapi.views";
 import { call, db, json } from "../helpers";
-import { makeAgreement, makeCommitment, writeCtx } from "./fixtures";
+import { makeAgreement, makeCommitment, writeCtx } from "./alerts.helpers";
 
 const T0 = Date.parse("2026-06-01T00:00:00Z");
 

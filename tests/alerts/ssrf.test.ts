@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkTarget } from "../../src/delivery/ssrf";
+import { checkTarget } from "../../src/platform/ssrf";
 import { call, json } from "../helpers";
 
 const REFUSED = [

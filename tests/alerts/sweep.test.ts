@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
 import { createScheduledController, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { updateCommitment, changeStatus } from "../../src/commitments/commitments.service";
-import { createDb } from "../../src/db/client";
-import { countQueries } from "../../src/db/counting";
-import { runSweep } from "../../src/sweep/sweep";
+import { updateCommitment, changeStatus } from "../../src/ledger/commitments.service";
+import { createDb } from "../../src/platform/db/client";
+import { countQueries } from "../../src/platform/db/counting";
+import { runSweep } from "../../src/alerts/sweep/sweep";
 import worker from "../../src/index";
 import { db } from "../helpers";
-import { DAY, LEAD_DAYS, makeAgreement, makeCommitment, recordingQueue, writeCtx } from "./fixtures";
+import { DAY, LEAD_DAYS, makeAgreement, makeCommitment, recordingQueue, writeCtx } from "./alerts.helpers";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/crypto";
 import { ADMIN, call, createAgreement, createCommitment, json, uid } from "../helpers";
-import { counts, eventsOf, expectError, makeToken } from "./support";
+import { counts, eventsOf, expectError, makeToken } from "./ledger.helpers";
 
 interface Route {
   name: string;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, BASE, call, createAgreement, createCommitment, uid } from "../helpers";
 import { exports } from "cloudflare:workers";
-import { counts, expectError, issuePaths } from "./support";
+import { counts, expectError, issuePaths } from "./ledger.helpers";
 
 interface Case {
   name: string;

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { findCommitment } from "../../src/commitments/commitments.repo";
-import { planCommitmentWrite, stateOf } from "../../src/commitments/commitments.service";
-import { guardCondition, runBatch } from "../../src/db/guard";
+import { findCommitment } from "../../src/ledger/commitments.repo";
+import { planCommitmentWrite, stateOf } from "../../src/ledger/commitments.service";
+import { guardCondition, runBatch } from "../../src/platform/db/guard";
 import { DomainError } from "../../src/lib/errors";
 import { call, createAgreement, createCommitment, db, json, uid } from "../helpers";
-import { agreementEventsOf, commitmentRow, counts, eventsOf, type Counts, expectError, issuePaths, outboxOf } from "./support";
+import { agreementEventsOf, commitmentRow, counts, eventsOf, type Counts, expectError, issuePaths, outboxOf } from "./ledger.helpers";
 
 const patch = (id: string, body: Record<string, unknown>) => call("PATCH", `/api/v1/commitments/${id}`, { body });
 const status = (id: string, body: Record<string, unknown>) => call("POST", `/api/v1/commitments/${id}/status`, { body });

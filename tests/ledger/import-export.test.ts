@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { ImportAgreement, ImportCommitment, ImportDocument } from "../../src/transfer/transfer.schemas";
+import { ImportAgreement, ImportCommitment, ImportDocument } from "../../src/ledger/transfer/transfer.schemas";
 import defaultDocText from "../../data/default.json?raw";
 import { ADMIN, call, createAgreement, createCommitment, json, uid } from "../helpers";
-import { counts, eventsOf, expectError, issuePaths, makeToken } from "./support";
+import { counts, eventsOf, expectError, issuePaths, makeToken } from "./ledger.helpers";
 
 type Doc = { format?: string; agreements?: any[]; commitments?: any[] };
 

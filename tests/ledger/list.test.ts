@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, createAgreement, createCommitment, json, uid } from "../helpers";
-import { expectError, issuePaths } from "./support";
+import { expectError, issuePaths } from "./ledger.helpers";
 
 type Item = { id: string; due_at: string | null; status: string; timeliness: string };
 type Page = { items: Item[]; next_cursor: string | null };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { listCommitmentRows } from "../../src/commitments/commitments.repo";
-import { assertTransition, PROGRESS, TIMELINESS, timeliness, type Timeliness } from "../../src/commitments/commitments.rules";
-import { DAY_MS } from "../../src/lib/config";
+import { listCommitmentRows } from "../../src/ledger/commitments.repo";
+import { assertTransition, PROGRESS, TIMELINESS, timeliness, type Timeliness } from "../../src/ledger/commitments.rules";
+import { DAY_MS } from "../../src/platform/config";
 import { call, createAgreement, createCommitment, db, json, uid } from "../helpers";
-import { eventsOf, expectError, isoDaysFrom, issuePaths } from "./support";
+import { eventsOf, expectError, isoDaysFrom, issuePaths } from "./ledger.helpers";
 
 const status = (id: string, body: Record<string, unknown>) => call("POST", `/api/v1/commitments/${id}/status`, { body });
 

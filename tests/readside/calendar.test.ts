@@ -1,6 +1,6 @@
 import ICAL from "ical.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { foldLine, icsText } from "../../src/calendar/calendar.service";
+import { foldLine, icsText } from "../../src/readside/calendar/calendar.service";
 import { call, createAgreement, createCommitment } from "../helpers";
 import { expectErrorEnvelope, get } from "./readside.helpers";
 

@@ -1,6 +1,6 @@
 import { parseAtomFeed, parseJsonFeed, parseRssFeed } from "feedsmith";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildCounter } from "../../src/http/cache";
+import { buildCounter } from "../../src/readside/cache";
 import { call, createAgreement, createCommitment, uid } from "../helpers";
 import { decodeHtml, expectErrorEnvelope, expectedEventIds, get, insertEvent, parseXml, textOf } from "./readside.helpers";
 

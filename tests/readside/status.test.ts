@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildCounter } from "../../src/http/cache";
-import { DAY_MS } from "../../src/lib/config";
-import { resetStatusProbeCache, STATUS_PROBE_TTL_MS } from "../../src/status/status.routes";
-import { probeStatus, statusDocument, sweepState } from "../../src/status/status.service";
+import { buildCounter } from "../../src/readside/cache";
+import { DAY_MS } from "../../src/platform/config";
+import { resetStatusProbeCache, STATUS_PROBE_TTL_MS } from "../../src/readside/status/status.routes";
+import { probeStatus, statusDocument, sweepState } from "../../src/readside/status/status.service";
 import { call, createAgreement, createCommitment, db } from "../helpers";
 import { get } from "./readside.helpers";
 

@@ -1,0 +1,76 @@
+/**
+ * The queue consumer: each message on its own. Fan-out and deliver messages are acked once
+ * handled (a failed delivery attempt is handled: it is recorded and rescheduled by deliver.ts);
+ * an unexpected error retries the message with backoff, and after the queue's max_retries it lands
+ * in the dead-letter queue, whose consumer records it in dead_letters. Nothing is dropped silently:
+ * the outbox and deliveries rows stay pending and the sweep re-sends them.
+ */
+import * as v from "valibot";
+import type { Db } from "../platform/db/client";
+import { deadLetters } from "./delivery.table";
+import { deliver, type DeliverDeps } from "./deliver";
+import { fanOut } from "./fanout";
+import { QueueMessage } from "./messages";
+
+async function recordDeadLetter(db: Db, message: Message<unknown>, queue: string, now: number): Promise<void> {
+  let body: string;
+  try {
+    body = JSON.stringify(message.body) ?? "null";
+  } catch {
+    body = String(message.body);
+  }
+  await db.insert(deadLetters).values({
+    messageId: message.id,
+    queue,
+    body: body.slice(0, 100_000),
+    attempts: message.attempts,
+    receivedAt: now,
+  });
+}
+
+export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: DeliverDeps): Promise<void> {
+  const isDeadLetterQueue = batch.queue.endsWith("-dlq");
+  // Fresh deliver messages of one batch are attempted together: one claim, one load, one pool of
+  // 6 connections, one batch of outcomes — instead of one round of each per message.
+  const fresh: Array<{ message: Message<unknown>; ids: string[] }> = [];
+  for (const message of batch.messages) {
+    const now = deps.clock();
+    try {
+      if (isDeadLetterQueue) {
+        await recordDeadLetter(deps.db, message, batch.queue, now);
+        message.ack();
+        continue;
+      }
+      const parsed = v.safeParse(QueueMessage, message.body);
+      if (!parsed.success) {
+        // A body this version cannot read: keep it for a human, do not retry forever.
+        console.error("unreadable queue message", message.id, parsed.issues[0]?.message);
+        await recordDeadLetter(deps.db, message, batch.queue, now);
+        message.ack();
+        continue;
+      }
+      const body = parsed.output;
+      if (body.kind === "deliver" && body.dueAt === undefined) {
+        fresh.push({ message, ids: body.deliveryIds });
+        continue;
+      }
+      if (body.kind === "fanout") await fanOut(deps.db, deps.queue, body.eventIds, now);
+      else await deliver(deps, body.deliveryIds, body.dueAt);
+      message.ack();
+    } catch (error) {
+      retry(message, error);
+    }
+  }
+  if (fresh.length === 0) return;
+  try {
+    await deliver(deps, [...new Set(fresh.flatMap((f) => f.ids))]);
+    for (const f of fresh) f.message.ack();
+  } catch (error) {
+    for (const f of fresh) retry(f.message, error);
+  }
+}
+
+function retry(message: Message<unknown>, error: unknown): void {
+  console.error("queue message failed; retrying", message.id, error);
+  message.retry({ delaySeconds: Math.min(300, 5 * 2 ** Math.max(0, message.attempts - 1)) });
+}

@@ -1,0 +1,351 @@
+/**
+ * Attempting deliveries. For each delivery of a message, at most 6 at a time (Workers allow 6
+ * open connections per invocation):
+ *  1. claim it: compare-and-set on (state = pending, due) that also moves its lease forward, so a
+ *     duplicate queue message or an overlapping consumer never sends it twice at once;
+ *  2. check the target again (SSRF guard), sign (Standard Webhooks) and POST with a timeout and no
+ *     redirects;
+ *  3. record the attempts, the deliveries' new states and the subscriptions' health — all of the
+ *     message's outcomes in one batch (one D1 write per message, not per delivery):
+ *     2xx succeeded; 410 disables the subscription; anything else (3xx, 4xx, 429, 5xx, timeout,
+ *     network error) is retried on the schedule (honouring Retry-After), then marked failed;
+ *     5 days of uninterrupted failure disables the subscription (a subscription.disabled event);
+ *  4. after commit, send the delayed retry message (Queues delay at most 12 h: longer waits hop).
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../platform/db/client";
+import { runBatch, type BatchItem } from "../platform/db/guard";
+import { appendEventStatements } from "../ledger/history/events.repo";
+import { events as eventsTable, type EventRow } from "../ledger/history/events.table";
+import type { AgreementRow } from "../ledger/agreements.table";
+import type { CommitmentWithDeps } from "../ledger/commitments.repo";
+import { findCommitmentsByIds } from "../ledger/commitments.repo";
+import { findAgreementsByIds } from "../ledger/agreements.repo";
+import type { SubscriptionRow } from "./subscriptions.table";
+import { dueSoonWindowMs, type Config } from "../platform/config";
+import { buildPayload } from "./payload";
+import { signatureHeader } from "./signing";
+import { checkTarget } from "../platform/ssrf";
+import { dispatchEvents } from "./dispatch";
+import { MAX_DELAY_SECONDS, sendAll, type DeliveryQueue } from "./messages";
+import { deliveries, deliveryAttempts } from "./delivery.table";
+import { subscriptions } from "./subscriptions.table";
+
+/** A claimed delivery is leased for this long (longer than the request timeout). */
+export const DELIVERY_LEASE_MS = 5 * 60_000;
+/** Queue delays are whole seconds and land a little early or late: claim what is due within this. */
+const DUE_TOLERANCE_MS = 2_000;
+export const MAX_CONCURRENCY = 6;
+export const DISABLE_AFTER_MS = 5 * 86_400_000;
+const EXCERPT_BYTES = 512;
+
+export interface DeliverDeps {
+  db: Db;
+  queue: DeliveryQueue;
+  fetch: typeof fetch;
+  config: Config;
+  /** The clock (ms): attempts are timed with it. */
+  clock: () => number;
+  /** 0 <= random() < 1, for retry jitter. */
+  random: () => number;
+}
+
+export interface DeliverResult {
+  attempted: number;
+  succeeded: number;
+  retried: number;
+  failed: number;
+  skipped: number;
+}
+
+type Outcome =
+  | { kind: "success"; status: number }
+  | { kind: "gone"; status: number }
+  | { kind: "failure"; status: number | null; error: string; retryAfterMs: number | null };
+
+/** Seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** The wait before retry number `attempt` (1-based), with ±10% jitter; null = schedule exhausted. */
+export function retryDelayMs(schedule: number[], attempt: number, random: () => number, retryAfterMs: number | null): number | null {
+  const base = schedule[attempt - 1];
+  if (base === undefined) return null;
+  const jittered = base * 1000 * (0.9 + 0.2 * random());
+  return Math.round(Math.min(Math.max(jittered, retryAfterMs ?? 0), 24 * 3600 * 1000));
+}
+
+async function readExcerpt(res: Response): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    while (total < EXCERPT_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+    }
+  } catch {
+    // a broken body is still a response; the status decides
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(Math.min(total, EXCERPT_BYTES));
+  let offset = 0;
+  for (const c of chunks) {
+    const part = c.subarray(0, bytes.length - offset);
+    bytes.set(part, offset);
+    offset += part.length;
+    if (offset >= bytes.length) break;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+async function send(
+  deps: DeliverDeps,
+  sub: SubscriptionRow,
+  webhookId: string,
+  body: string,
+): Promise<{ outcome: Outcome; excerpt: string }> {
+  const now = deps.clock();
+  const timestamp = Math.floor(now / 1000);
+  const secrets = [sub.secret];
+  if (sub.previousSecret && sub.previousSecretExpiresAt !== null && sub.previousSecretExpiresAt > now) {
+    secrets.push(sub.previousSecret);
+  }
+  const headers = {
+    "content-type": "application/json",
+    "user-agent": "pledgewatch-webhooks/1",
+    "webhook-id": webhookId,
+    "webhook-timestamp": String(timestamp),
+    "webhook-signature": await signatureHeader(secrets, webhookId, timestamp, body),
+  };
+  try {
+    const res = await deps.fetch(sub.url, {
+      method: "POST",
+      headers,
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
+    });
+    const excerpt = await readExcerpt(res);
+    if (res.status >= 200 && res.status < 300) return { outcome: { kind: "success", status: res.status }, excerpt };
+    if (res.status === 410) return { outcome: { kind: "gone", status: 410 }, excerpt };
+    const error = res.status >= 300 && res.status < 400 ? `redirect to ${res.headers.get("location") ?? "?"} (not followed)` : `HTTP ${res.status}`;
+    return {
+      outcome: { kind: "failure", status: res.status, error, retryAfterMs: parseRetryAfter(res.headers.get("retry-after"), deps.clock()) },
+      excerpt,
+    };
+  } catch (error) {
+    const name = error instanceof Error ? error.name : "";
+    const message =
+      name === "TimeoutError" || name === "AbortError"
+        ? `timed out after ${deps.config.webhookTimeoutMs / 1000} s`
+        : `network error: ${error instanceof Error ? error.message : String(error)}`;
+    return { outcome: { kind: "failure", status: null, error: message, retryAfterMs: null }, excerpt: "" };
+  }
+}
+
+/** Runs `fn` over items with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+interface Claimed {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  attempts: number;
+}
+
+export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: number): Promise<DeliverResult> {
+  const { db } = deps;
+  const now = deps.clock();
+  const ids = JSON.stringify(deliveryIds);
+  const result: DeliverResult = { attempted: 0, succeeded: 0, retried: 0, failed: 0, skipped: 0 };
+
+  const claimed = await db.all<Claimed>(sql`
+    UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ${now + DELIVERY_LEASE_MS}, updated_at = ${now}
+    WHERE id IN (SELECT value FROM json_each(${ids})) AND state = 'pending' AND next_attempt_at <= ${now + DUE_TOLERANCE_MS}
+    RETURNING id, event_id, subscription_id, attempts`);
+
+  // A delayed retry that arrived before its time (a wait longer than 12 h): send it on.
+  if (dueAt !== undefined && dueAt > now + DUE_TOLERANCE_MS && claimed.length < deliveryIds.length) {
+    const waiting = await db.all<{ id: string; next_attempt_at: number }>(sql`
+      SELECT id, next_attempt_at FROM deliveries
+      WHERE id IN (SELECT value FROM json_each(${ids})) AND state = 'pending' AND next_attempt_at = ${dueAt}`);
+    for (const w of waiting) {
+      const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.ceil((w.next_attempt_at - now) / 1000));
+      await deps.queue.send({ kind: "deliver", deliveryIds: [w.id], dueAt: w.next_attempt_at }, { delaySeconds });
+    }
+  }
+  result.skipped = deliveryIds.length - claimed.length;
+  if (claimed.length === 0) return result;
+
+  // Everything the payloads need, loaded once per message.
+  const eventIds = [...new Set(claimed.map((c) => c.event_id))];
+  const subIds = [...new Set(claimed.map((c) => c.subscription_id))];
+  const events = new Map(
+    (
+      await db
+        .select()
+        .from(eventsTable)
+        .where(sql`${eventsTable.id} IN (SELECT value FROM json_each(${JSON.stringify(eventIds)}))`)
+    ).map((e) => [e.id, e]),
+  );
+  const subs = new Map<string, SubscriptionRow>(
+    (
+      await db
+        .select()
+        .from(subscriptions)
+        .where(sql`${subscriptions.id} IN (SELECT value FROM json_each(${JSON.stringify(subIds)}))`)
+    ).map((row) => [row.id, row]),
+  );
+  const commitmentRows: Map<string, CommitmentWithDeps> = await findCommitmentsByIds(
+    db,
+    [...new Set([...events.values()].map((e) => e.commitmentId).filter((x): x is string => !!x))],
+  );
+  const agreementRows: Map<string, AgreementRow> = await findAgreementsByIds(
+    db,
+    [...new Set([...events.values()].map((e) => e.agreementId).filter((x): x is string => !!x))],
+  );
+  const readCtx = { now, windowMs: dueSoonWindowMs(deps.config) };
+  const base = deps.config.publicBaseUrl ?? "";
+  const bodies = new Map<string, string>();
+  const bodyFor = (event: EventRow) => {
+    let body = bodies.get(event.id);
+    if (!body) {
+      body = buildPayload(
+        {
+          event,
+          commitment: event.commitmentId ? (commitmentRows.get(event.commitmentId) ?? null) : null,
+          agreement: event.agreementId ? (agreementRows.get(event.agreementId) ?? null) : null,
+          base,
+        },
+        readCtx,
+      );
+      bodies.set(event.id, body);
+    }
+    return body;
+  };
+
+  const disabledEvents: string[] = [];
+  const retries: Array<{ id: string; dueAt: number }> = [];
+  // Statements in completion order; in-memory subscription state is kept in step with them.
+  const outcomes: BatchItem[] = [];
+
+  await pool(claimed, MAX_CONCURRENCY, async (d) => {
+    const event = events.get(d.event_id);
+    const sub = subs.get(d.subscription_id);
+    const at = deps.clock();
+    const close = (state: "cancelled" | "failed", error: string) => {
+      outcomes.push(
+        db.insert(deliveryAttempts).values({ deliveryId: d.id, attemptedAt: at, statusCode: null, latencyMs: 0, error, responseExcerpt: null }),
+        db.update(deliveries).set({ state, lastError: error, updatedAt: at, nextAttemptAt: at }).where(eq(deliveries.id, d.id)),
+      );
+    };
+    if (!event || !sub) {
+      result.failed++;
+      return close("failed", !event ? "the event no longer exists" : "the subscription no longer exists");
+    }
+    if (sub.state !== "active") {
+      result.skipped++;
+      return close("cancelled", `the subscription is ${sub.state}`);
+    }
+    const target = checkTarget(sub.url, deps.config.allowPrivateWebhookTargets);
+    if (!target.ok) {
+      result.failed++;
+      return close("failed", `refused target: ${target.reason}`);
+    }
+    result.attempted++;
+    const started = deps.clock();
+    const { outcome, excerpt } = await send(deps, sub, event.id, bodyFor(event));
+    const finished = deps.clock();
+    const statements: BatchItem[] = [
+      db.insert(deliveryAttempts).values({
+        deliveryId: d.id,
+        attemptedAt: started,
+        statusCode: outcome.status,
+        latencyMs: finished - started,
+        error: outcome.kind === "failure" ? outcome.error : outcome.kind === "gone" ? "410 Gone: subscription disabled" : null,
+        responseExcerpt: excerpt || null,
+      }),
+    ];
+    let disableReason: string | null = null;
+    if (outcome.kind === "success") {
+      result.succeeded++;
+      statements.push(
+        db.update(deliveries).set({ state: "succeeded", lastStatusCode: outcome.status, lastError: null, deliveredAt: finished, updatedAt: finished }).where(eq(deliveries.id, d.id)),
+        db.update(subscriptions).set({ failingSince: null }).where(eq(subscriptions.id, sub.id)),
+      );
+      sub.failingSince = null;
+    } else if (outcome.kind === "gone") {
+      result.failed++;
+      disableReason = "the receiver answered 410 Gone";
+      statements.push(
+        db.update(deliveries).set({ state: "failed", lastStatusCode: 410, lastError: "410 Gone", updatedAt: finished }).where(eq(deliveries.id, d.id)),
+      );
+    } else {
+      const failingSince = sub.failingSince ?? started;
+      const delay = retryDelayMs(deps.config.retryScheduleSeconds, d.attempts, deps.random, outcome.retryAfterMs);
+      if (delay === null) {
+        result.failed++;
+        statements.push(
+          db.update(deliveries).set({ state: "failed", lastStatusCode: outcome.status, lastError: `${outcome.error}; retry schedule exhausted`, updatedAt: finished }).where(eq(deliveries.id, d.id)),
+        );
+      } else {
+        result.retried++;
+        const next = finished + delay;
+        retries.push({ id: d.id, dueAt: next });
+        statements.push(
+          db.update(deliveries).set({ lastStatusCode: outcome.status, lastError: outcome.error, nextAttemptAt: next, updatedAt: finished }).where(eq(deliveries.id, d.id)),
+        );
+      }
+      statements.push(db.update(subscriptions).set({ failingSince }).where(eq(subscriptions.id, sub.id)));
+      sub.failingSince = failingSince;
+      if (finished - failingSince >= DISABLE_AFTER_MS) disableReason = "deliveries failed for 5 days in a row";
+    }
+    if (disableReason) {
+      statements.push(
+        db.update(subscriptions).set({ state: "disabled", disabledReason: disableReason, updatedAt: finished }).where(and(eq(subscriptions.id, sub.id), eq(subscriptions.state, "active"))),
+      );
+      const appended = appendEventStatements(db, {
+        type: "subscription.disabled",
+        actor: "delivery",
+        occurredAt: finished,
+        recordedAt: finished,
+        note: disableReason,
+        data: { subscription_id: sub.id, url: sub.url, reason: disableReason },
+        dedupeKey: `disabled:${sub.id}:${sub.updatedAt}`,
+      }, "ignore");
+      statements.push(...appended.statements);
+      disabledEvents.push(appended.id);
+      sub.state = "disabled";
+    }
+    outcomes.push(...statements);
+  });
+  await runBatch(db, outcomes);
+
+  await sendAll(
+    deps.queue,
+    retries.map((r) => ({
+      body: { kind: "deliver", deliveryIds: [r.id], dueAt: r.dueAt },
+      delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((r.dueAt - deps.clock()) / 1000))),
+    })),
+  );
+  await dispatchEvents(deps.queue, disabledEvents);
+  return result;
+}

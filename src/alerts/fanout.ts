@@ -1,0 +1,62 @@
+/**
+ * Fan-out: turns events into deliveries, one row per (event, matching subscription), then sends
+ * deliver messages for them. Set-based: one INSERT … SELECT joins the events to the active
+ * subscriptions and matches every filter in SQL, however many subscriptions there are.
+ * Idempotent: the unique (event, subscription) index ignores a second fan-out of the same event.
+ *
+ * Matching: filters are ANDed across kinds and ORed within one; NULL = all. A subscription only
+ * receives events recorded after it was created. subscription.test events go to their own
+ * subscription only.
+ */
+import { sql } from "drizzle-orm";
+import type { Db } from "../platform/db/client";
+import { execBatch } from "../platform/db/guard";
+import { newId } from "../lib/ids";
+import { markOutboxDone } from "../ledger/history/outbox";
+import { dispatchDeliveries } from "./dispatch";
+import type { DeliveryQueue } from "./messages";
+
+/** The filter match of subscription `s` against event `e` (with its commitment `c`, agreement `a`). */
+export const MATCHES = sql.raw(`(
+  CASE WHEN e.type = 'subscription.test' THEN json_extract(e.data, '$.subscription_id') = s.id
+  ELSE s.created_at <= e.recorded_at
+    AND (s.event_types IS NULL OR EXISTS (SELECT 1 FROM json_each(s.event_types) WHERE value = e.type))
+    AND (s.agreements IS NULL OR EXISTS (SELECT 1 FROM json_each(s.agreements) WHERE value = e.agreement_id))
+    AND (s.commitments IS NULL OR EXISTS (SELECT 1 FROM json_each(s.commitments) WHERE value = e.commitment_id))
+    AND (s.tags IS NULL OR EXISTS (
+      SELECT 1 FROM json_each(s.tags) st, json_each(coalesce(c.tags, '[]')) ct WHERE st.value = ct.value))
+    AND (s.parties IS NULL OR EXISTS (
+      SELECT 1 FROM json_each(s.parties) sp, json_each(coalesce(c.parties, a.parties, '[]')) ep
+      WHERE lower(sp.value) = lower(ep.value)))
+  END)`);
+
+export interface FanoutResult {
+  deliveries: number;
+  sendCalls: number;
+}
+
+export async function fanOut(db: Db, queue: DeliveryQueue, eventIds: string[], now: number): Promise<FanoutResult> {
+  const ids = JSON.stringify(eventIds);
+  const idPrefix = newId("dlv", now).slice(0, 14);
+  await execBatch(db, [
+    db.run(sql`
+      INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, state, attempts, next_attempt_at, created_at, updated_at)
+      SELECT ${idPrefix} || upper(hex(randomblob(8))), e.id, s.id, 'pending', 0, ${now}, ${now}, ${now}
+      FROM events e
+      LEFT JOIN commitments c ON c.id = e.commitment_id
+      LEFT JOIN agreements a ON a.id = e.agreement_id
+      JOIN subscriptions s ON s.state = 'active' AND ${MATCHES}
+      WHERE e.id IN (SELECT value FROM json_each(${ids}))`),
+    markOutboxDone(db, ids),
+  ]);
+  // Everything of these events not yet attempted; a repeated fan-out re-sends them, and the
+  // consumer's claim makes the duplicate harmless.
+  const pending = await db.all<{ id: string }>(sql`
+    SELECT id FROM deliveries
+    WHERE event_id IN (SELECT value FROM json_each(${ids})) AND state = 'pending' AND attempts = 0`);
+  const sendCalls = await dispatchDeliveries(
+    queue,
+    pending.map((r) => r.id),
+  );
+  return { deliveries: pending.length, sendCalls };
+}

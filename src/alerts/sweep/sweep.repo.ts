@@ -1,0 +1,83 @@
+/**
+ * The sweep's set-based SQL. Each finding step is three statements in one D1 batch however many
+ * commitments fall due: insert the events, insert their outbox rows, move the flags. The chunk
+ * is "open commitments whose next alert is due" (index commitments_open_next_alert), evaluated
+ * identically by all three statements because the flag update runs last.
+ *
+ * Numbers (now, lead times) are inlined as integer literals: the CASE expressions repeat them
+ * far past D1's 100 bound parameters per statement.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "../../platform/db/client";
+import type { BatchItem } from "../../platform/db/guard";
+import { DAY_MS } from "../../platform/config";
+import { insertOutboxRows } from "../../ledger/history/outbox";
+
+const NEVER = 9007199254740991;
+
+function int(n: number): SQL {
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
+  return sql.raw(String(n));
+}
+
+/** The chunk of candidates, in next-alert order. */
+const chunk = (now: number, size: number) =>
+  sql`SELECT id FROM commitments WHERE closed_at IS NULL AND next_alert_at <= ${int(now)} ORDER BY next_alert_at, id LIMIT ${int(size)}`;
+
+/** The smallest lead time (days) already reached at `now`, or NULL. */
+function stageExpr(now: number, leadDays: number[]): SQL {
+  const ascending = [...leadDays].sort((a, b) => a - b);
+  const whens = ascending.map((d) => sql`WHEN ${int(now)} >= due_at - ${int(d * DAY_MS)} THEN ${int(d)}`);
+  return sql`(CASE ${sql.join(whens, sql` `)} ELSE NULL END)`;
+}
+
+/** One finding step for up to `size` commitments: [overdue events, due-soon events, outbox, flags]. */
+export function findingStatements(db: Db, now: number, leadDays: number[], size: number, idPrefix: string): BatchItem[] {
+  const stage = stageExpr(now, leadDays);
+  const overdue = sql`(overdue_notified = 0 AND overdue_at < ${int(now)})`;
+  const dueSoon = sql`(NOT ${overdue} AND overdue_notified = 0 AND ${stage} IS NOT NULL AND (due_soon_notified_days IS NULL OR ${stage} < due_soon_notified_days))`;
+  const iso = (column: string) => sql.raw(`strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`);
+
+  // Two inserts (overdue, due soon) so each statement's change count is that finding's count.
+  const insertEvents = (kind: "overdue" | "due_soon") =>
+    db.run(sql`
+    INSERT OR IGNORE INTO events (id, type, commitment_id, agreement_id, from_value, to_value, note, evidence_url, actor, occurred_at, recorded_at, data, dedupe_key)
+    SELECT
+      ${idPrefix} || upper(hex(randomblob(8))),
+      ${kind === "overdue" ? "commitment.overdue" : "commitment.due_soon"},
+      id, agreement_id, status, ${kind},
+      NULL, NULL, 'sweep',
+      ${kind === "overdue" ? sql`overdue_at + 1` : sql`due_at - ${stage} * ${int(DAY_MS)}`},
+      ${int(now)},
+      ${
+        kind === "overdue"
+          ? sql`json_object('due_on', due_on, 'due_at', ${iso("due_at")}, 'overdue_at', ${iso("overdue_at")}, 'status', status)`
+          : sql`json_object('due_on', due_on, 'due_at', ${iso("due_at")}, 'lead_days', ${stage}, 'status', status)`
+      },
+      ${kind === "overdue" ? sql`'overdue:' || id || ':' || overdue_at` : sql`'due_soon:' || id || ':' || due_at || ':' || ${stage}`}
+    FROM commitments
+    WHERE id IN (${chunk(now, size)}) AND ${kind === "overdue" ? overdue : dueSoon}`);
+
+  // Outbox rows for the sweep events of this instant on the chunk's commitments (OR IGNORE: an
+  // overlapping run at the same instant may have written them). Due now, so this run enqueues them.
+  const insertOutbox = insertOutboxRows(
+    db,
+    sql`commitment_id IN (${chunk(now, size)}) AND actor = 'sweep' AND recorded_at = ${int(now)}`,
+    int(now),
+    int(now),
+  );
+
+  const notified = sql`(CASE WHEN ${dueSoon} THEN ${stage} ELSE due_soon_notified_days END)`;
+  const thresholds = leadDays.map(
+    (d) => sql`CASE WHEN ${notified} IS NULL OR ${int(d)} < ${notified} THEN due_at - ${int(d * DAY_MS)} ELSE ${int(NEVER)} END`,
+  );
+  const updateFlags = db.run(sql`
+    UPDATE commitments SET
+      overdue_notified = CASE WHEN ${overdue} THEN 1 ELSE overdue_notified END,
+      due_soon_notified_days = ${notified},
+      next_alert_at = CASE WHEN ${overdue} OR overdue_notified = 1 OR due_at IS NULL THEN NULL
+        ELSE min(overdue_at + 1, ${sql.join(thresholds, sql`, `)}) END
+    WHERE id IN (${chunk(now, size)})`);
+
+  return [insertEvents("overdue"), insertEvents("due_soon"), insertOutbox, updateFlags];
+}

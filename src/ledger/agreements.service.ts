@@ -1,0 +1,186 @@
+/**
+ * Agreements: the source documents commitments come from. Writes append agreement.created /
+ * agreement.updated events in the same batch; a changed signing date moves every deadline given
+ * relative to it, each with its own commitment.deadline_changed event, in that same batch.
+ */
+import { eq } from "drizzle-orm";
+import type { Db } from "../platform/db/client";
+import { clearGuards, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../platform/db/guard";
+import { appendEventStatements } from "./history/events.repo";
+import { listCommitmentsOfAgreement } from "./commitments.repo";
+import {
+  planCommitmentWrite,
+  stateOf,
+  toView,
+  type ReadContext,
+  type WriteContext,
+} from "./commitments.service";
+import { toIso } from "../lib/deadline";
+import { DomainError, invalid, notFound } from "../lib/errors";
+import { slugify } from "../lib/ids";
+import { findAgreement, listAgreementRows } from "./agreements.repo";
+import type { CreateAgreementInput, UpdateAgreementInput } from "./agreements.schemas";
+import { agreements, type AgreementRow } from "./agreements.table";
+
+export interface AgreementState {
+  id: string;
+  title: string;
+  kind: string;
+  signedOn: string | null;
+  parties: string[];
+  sourceUrl: string | null;
+  summary: string;
+}
+
+export function agreementView(row: AgreementRow) {
+  return {
+    id: row.id,
+    title: row.title,
+    kind: row.kind,
+    signed_on: row.signedOn,
+    parties: row.parties,
+    source_url: row.sourceUrl,
+    summary: row.summary,
+    created_at: toIso(row.createdAt),
+    updated_at: toIso(row.updatedAt),
+    version: row.version,
+  };
+}
+
+export function agreementStateFromInput(input: CreateAgreementInput, id: string): AgreementState {
+  return {
+    id,
+    title: input.title,
+    kind: input.kind,
+    signedOn: input.signed_on ?? null,
+    parties: input.parties ?? [],
+    sourceUrl: input.source_url ?? null,
+    summary: input.summary ?? "",
+  };
+}
+
+const FIELDS = ["title", "kind", "signedOn", "parties", "sourceUrl", "summary"] as const;
+const NAMES: Record<(typeof FIELDS)[number], string> = {
+  title: "title",
+  kind: "kind",
+  signedOn: "signed_on",
+  parties: "parties",
+  sourceUrl: "source_url",
+  summary: "summary",
+};
+
+/**
+ * Diffs an agreement against its next state; one batch of guard, row, events, and the deadline
+ * moves of its relative commitments when the signing date changes.
+ */
+export async function planAgreementWrite(
+  db: Db,
+  existing: AgreementRow | null,
+  next: AgreementState,
+  ctx: WriteContext,
+  path = "",
+  /** Commitments the caller rewrites itself in the same batch (the import). */
+  skipCommitments: ReadonlySet<string> = new Set(),
+): Promise<{ statements: BatchItem[]; changed: boolean }> {
+  const statements: BatchItem[] = [];
+  const base = { agreementId: next.id, actor: ctx.actor, recordedAt: ctx.now, occurredAt: ctx.now };
+  if (!existing) {
+    const created = appendEventStatements(db, { ...base, type: "agreement.created", data: { title: next.title } });
+    ctx.emitted?.push(created.id);
+    statements.push(db.insert(agreements).values({ ...next, createdAt: ctx.now, updatedAt: ctx.now, version: 1 }), ...created.statements);
+    return { statements, changed: true };
+  }
+  const changed = FIELDS.filter((f) => JSON.stringify(existing[f]) !== JSON.stringify(next[f]));
+  if (changed.length === 0) return { statements, changed: false };
+  const updated = appendEventStatements(db, {
+    ...base,
+    type: "agreement.updated",
+    data: {
+      changed: changed.map((f) => NAMES[f]),
+      before: Object.fromEntries(changed.map((f) => [NAMES[f], existing[f]])),
+      after: Object.fromEntries(changed.map((f) => [NAMES[f], next[f]])),
+    },
+  });
+  ctx.emitted?.push(updated.id);
+  statements.push(
+    guardVersion(db, "agreements", existing.id, existing.version),
+    db
+      .update(agreements)
+      .set({ ...next, updatedAt: ctx.now, version: existing.version + 1 })
+      .where(eq(agreements.id, existing.id)),
+    ...updated.statements,
+  );
+  if (changed.includes("signedOn")) {
+    for (const c of await listCommitmentsOfAgreement(db, existing.id)) {
+      if (!c.deadline || !("within" in c.deadline) || c.deadline.from || skipCommitments.has(c.id)) continue;
+      const signedOnPath = path ? `${path}.signed_on` : "signed_on";
+      let plan: { statements: BatchItem[] };
+      try {
+        plan = planCommitmentWrite(
+          db,
+          c,
+          stateOf(c),
+          next.signedOn,
+          { reason: `the agreement's signing date changed from ${existing.signedOn ?? "none"} to ${next.signedOn ?? "none"}` },
+          ctx,
+          signedOnPath,
+        );
+      } catch (error) {
+        // The problem is in the field the caller sent, because of a commitment it did not send.
+        if (!(error instanceof DomainError) || error.code !== "invalid_input") throw error;
+        const message = `commitment '${c.id}' counts its deadline (within ${c.deadline.within}) from the signing date: ${error.issues?.[0]?.message ?? error.message}`;
+        throw new DomainError("invalid_input", `${signedOnPath}: ${message}`, [{ path: signedOnPath, message }]);
+      }
+      statements.push(...plan.statements);
+    }
+  }
+  statements.push(clearGuards(db));
+  return { statements, changed: true };
+}
+
+export async function getAgreement(db: Db, id: string, ctx: ReadContext) {
+  const row = await findAgreement(db, id);
+  if (!row) throw notFound("agreement", id);
+  const items = await listCommitmentsOfAgreement(db, id);
+  return { ...agreementView(row), commitments: items.map((c) => toView(c, ctx)) };
+}
+
+export async function listAgreements(db: Db, page: { limit: number; cursor?: string }) {
+  const rows = await listAgreementRows(db, { limit: page.limit + 1, after: page.cursor });
+  const items = rows.slice(0, page.limit);
+  return {
+    items: items.map((r) => ({ ...agreementView(r), commitment_count: r.commitmentCount })),
+    next_cursor: rows.length > page.limit ? items[items.length - 1]!.id : null,
+  };
+}
+
+export async function createAgreement(db: Db, input: CreateAgreementInput, ctx: WriteContext) {
+  const id = input.id ?? slugify(input.title);
+  if (!id) throw invalid("id", "give an id: the title has no letters or digits to make one from");
+  if (await findAgreement(db, id)) throw new DomainError("duplicate_id", `agreement '${id}' already exists`);
+  const { statements } = await planAgreementWrite(db, null, agreementStateFromInput(input, id), ctx);
+  try {
+    await runBatch(db, statements);
+  } catch (error) {
+    if (isUniqueFailure(error)) throw new DomainError("duplicate_id", `agreement '${id}' already exists`);
+    throw error;
+  }
+  return agreementView((await findAgreement(db, id))!);
+}
+
+export async function updateAgreement(db: Db, id: string, patch: UpdateAgreementInput, ctx: WriteContext) {
+  const existing = await findAgreement(db, id);
+  if (!existing) throw notFound("agreement", id);
+  const next: AgreementState = {
+    id,
+    title: patch.title ?? existing.title,
+    kind: patch.kind ?? existing.kind,
+    signedOn: patch.signed_on === undefined ? existing.signedOn : patch.signed_on,
+    parties: patch.parties ?? existing.parties,
+    sourceUrl: patch.source_url === undefined ? existing.sourceUrl : patch.source_url,
+    summary: patch.summary ?? existing.summary,
+  };
+  const { statements, changed } = await planAgreementWrite(db, existing, next, ctx);
+  if (changed) await runBatch(db, statements);
+  return agreementView((await findAgreement(db, id))!);
+}

@@ -1,0 +1,175 @@
+import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../platform/db/client";
+import { DomainError } from "../lib/errors";
+import type { Timeliness } from "./commitments.rules";
+import { commitmentDependencies, commitments, type CommitmentRow } from "./commitments.table";
+
+export type CommitmentWithDeps = CommitmentRow & { dependsOn: string[] };
+
+/** Sort key of the default list order; must match the expression index commitments_list_order. */
+const LIST_ORDER = sql`coalesce(${commitments.dueAt}, 9007199254740991)`;
+const OPEN_ENDED_KEY = 9007199254740991;
+
+const dependsOnColumn = sql<string>`(SELECT json_group_array(d.depends_on_id) FROM (SELECT depends_on_id FROM commitment_dependencies WHERE commitment_dependencies.commitment_id = ${commitments.id} ORDER BY depends_on_id) AS d)`;
+
+function withDeps(row: CommitmentRow & { dependsOnJson: string }): CommitmentWithDeps {
+  const { dependsOnJson, ...rest } = row;
+  return { ...rest, dependsOn: JSON.parse(dependsOnJson) as string[] };
+}
+
+export async function findCommitment(db: Db, id: string): Promise<CommitmentWithDeps | null> {
+  const rows = await db
+    .select({ row: commitments, dependsOnJson: dependsOnColumn })
+    .from(commitments)
+    .where(eq(commitments.id, id));
+  const first = rows[0];
+  return first ? withDeps({ ...first.row, dependsOnJson: first.dependsOnJson }) : null;
+}
+
+/** Commitments by id, in chunks under D1's 100-parameter limit. */
+export async function findCommitmentsByIds(db: Db, ids: string[]): Promise<Map<string, CommitmentWithDeps>> {
+  const found = new Map<string, CommitmentWithDeps>();
+  for (let i = 0; i < ids.length; i += 90) {
+    const rows = await db
+      .select({ row: commitments, dependsOnJson: dependsOnColumn })
+      .from(commitments)
+      .where(inArray(commitments.id, ids.slice(i, i + 90)));
+    for (const r of rows) found.set(r.row.id, withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+  }
+  return found;
+}
+
+export async function allCommitments(db: Db): Promise<CommitmentWithDeps[]> {
+  const rows = await db
+    .select({ row: commitments, dependsOnJson: dependsOnColumn })
+    .from(commitments)
+    .orderBy(asc(commitments.agreementId), asc(commitments.id));
+  return rows.map((r) => withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+}
+
+/** Which of `ids` exist (ids in chunks under D1's 100-parameter limit). */
+export async function existingCommitmentIds(db: Db, ids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 90) {
+    const chunk = ids.slice(i, i + 90);
+    const rows = await db.select({ id: commitments.id }).from(commitments).where(inArray(commitments.id, chunk));
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
+}
+
+export async function allDependencyEdges(db: Db): Promise<Array<[string, string]>> {
+  const rows = await db
+    .select({ from: commitmentDependencies.commitmentId, to: commitmentDependencies.dependsOnId })
+    .from(commitmentDependencies);
+  return rows.map((r) => [r.from, r.to]);
+}
+
+export async function dependentsOf(db: Db, id: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: commitmentDependencies.commitmentId })
+    .from(commitmentDependencies)
+    .where(eq(commitmentDependencies.dependsOnId, id))
+    .orderBy(asc(commitmentDependencies.commitmentId));
+  return rows.map((r) => r.id);
+}
+
+const OPEN = sql`${commitments.closedAt} IS NULL`;
+
+/** SQL mirror of commitments.rules.ts `timeliness` for list filters. */
+export function timelinessWhere(t: Timeliness, now: number, windowMs: number): SQL {
+  const met = sql`${commitments.status} IN ('fulfilled', 'partially_fulfilled')`;
+  const openUndated = sql`${commitments.status} NOT IN ('fulfilled', 'partially_fulfilled', 'broken', 'withdrawn')`;
+  switch (t) {
+    case "closed":
+      return sql`${commitments.status} IN ('broken', 'withdrawn')`;
+    case "met_on_time":
+      return sql`(${met} AND (${commitments.overdueAt} IS NULL OR ${commitments.statusChangedAt} <= ${commitments.overdueAt}))`;
+    case "met_late":
+      return sql`(${met} AND ${commitments.statusChangedAt} > ${commitments.overdueAt})`;
+    case "no_deadline":
+      return sql`(${openUndated} AND ${commitments.dueAt} IS NULL)`;
+    case "overdue":
+      return sql`(${OPEN} AND ${openUndated} AND ${commitments.overdueAt} < ${now})`;
+    case "due_soon":
+      return sql`(${OPEN} AND ${openUndated} AND ${commitments.dueAt} <= ${now + windowMs} AND ${commitments.overdueAt} >= ${now})`;
+    case "on_track":
+      return sql`(${OPEN} AND ${openUndated} AND ${commitments.dueAt} > ${now + windowMs})`;
+  }
+}
+
+export interface CommitmentFilter {
+  status?: string[];
+  timeliness?: Timeliness[];
+  agreement?: string;
+  tag?: string;
+  party?: string;
+  q?: string;
+}
+
+function encodeCursor(row: CommitmentRow): string {
+  const key = row.dueAt ?? OPEN_ENDED_KEY;
+  return btoa(JSON.stringify([key, row.id])).replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const value = JSON.parse(atob(cursor)) as unknown;
+    if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new DomainError("invalid_input", "cursor: not a cursor from a previous page", [
+    { path: "cursor", message: "not a cursor from a previous page" },
+  ]);
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+/** Keyset-paginated list in (deadline, id) order; open-ended commitments last. */
+export async function listCommitmentRows(
+  db: Db,
+  filter: CommitmentFilter,
+  page: { limit: number; cursor?: string },
+  now: number,
+  windowMs: number,
+): Promise<{ rows: CommitmentWithDeps[]; nextCursor: string | null }> {
+  const conditions: (SQL | undefined)[] = [];
+  if (filter.status?.length) conditions.push(inArray(commitments.status, filter.status));
+  if (filter.timeliness?.length) conditions.push(or(...filter.timeliness.map((t) => timelinessWhere(t, now, windowMs))));
+  if (filter.agreement) conditions.push(eq(commitments.agreementId, filter.agreement));
+  if (filter.tag) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${commitments.tags}) WHERE value = ${filter.tag})`);
+  if (filter.party) {
+    conditions.push(
+      sql`EXISTS (SELECT 1 FROM json_each(${commitments.parties}) WHERE lower(value) = lower(${filter.party}))`,
+    );
+  }
+  if (filter.q) {
+    const like = `%${escapeLike(filter.q)}%`;
+    conditions.push(sql`(${commitments.title} LIKE ${like} ESCAPE '\\' OR ${commitments.description} LIKE ${like} ESCAPE '\\')`);
+  }
+  if (page.cursor) {
+    const [key, id] = decodeCursor(page.cursor);
+    conditions.push(sql`(${LIST_ORDER} > ${key} OR (${LIST_ORDER} = ${key} AND ${commitments.id} > ${id}))`);
+  }
+  const rows = await db
+    .select({ row: commitments, dependsOnJson: dependsOnColumn })
+    .from(commitments)
+    .where(and(...conditions))
+    .orderBy(LIST_ORDER, asc(commitments.id))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit).map((r) => withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+  const last = items[items.length - 1];
+  return { rows: items, nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
+}
+
+export async function listCommitmentsOfAgreement(db: Db, agreementId: string): Promise<CommitmentWithDeps[]> {
+  const rows = await db
+    .select({ row: commitments, dependsOnJson: dependsOnColumn })
+    .from(commitments)
+    .where(eq(commitments.agreementId, agreementId))
+    .orderBy(LIST_ORDER, asc(commitments.id));
+  return rows.map((r) => withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+}

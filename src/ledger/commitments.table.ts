@@ -1,0 +1,84 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { agreements } from "./agreements.table";
+import type { DeadlineSpec } from "../lib/deadline";
+
+export interface EvidenceLink {
+  url: string;
+  title?: string;
+}
+
+/** Who promised what, by when. One row per commitment; its history lives in `events`. */
+export const commitments = sqliteTable(
+  "commitments",
+  {
+    id: text().primaryKey(),
+    agreementId: text()
+      .notNull()
+      .references(() => agreements.id),
+    title: text().notNull(),
+    description: text().notNull().default(""),
+    parties: text({ mode: "json" }).$type<string[]>().notNull(),
+    tags: text({ mode: "json" }).$type<string[]>().notNull(),
+    evidence: text({ mode: "json" }).$type<EvidenceLink[]>().notNull(),
+    timeZone: text().notNull().default("UTC"),
+    /** The deadline as given (due_on / due_at / within + grace); null = open-ended. */
+    deadline: text({ mode: "json" }).$type<DeadlineSpec>(),
+    /** Resolved deadline instant (ms): end of the due day in timeZone, or the given instant. */
+    dueAt: integer(),
+    /** The due date in timeZone (YYYY-MM-DD), kept for pages and calendars. */
+    dueOn: text(),
+    /** dueAt + grace: past this an open commitment is overdue. */
+    overdueAt: integer(),
+    status: text().notNull(),
+    /** When the current progress status was reached (judges met_on_time / met_late). */
+    statusChangedAt: integer().notNull(),
+    /** Set while the status is terminal; NULL = open. */
+    closedAt: integer(),
+    /**
+     * Sweep bookkeeping (sweep/sweep.ts): the smallest due-soon lead time (days) already
+     * announced for the current deadline, whether the overdue event was recorded, and the next
+     * instant at which the sweep has something to say. A deadline change re-arms all three.
+     */
+    dueSoonNotifiedDays: integer(),
+    overdueNotified: integer({ mode: "boolean" }).notNull().default(false),
+    nextAlertAt: integer(),
+    createdAt: integer().notNull(),
+    updatedAt: integer().notNull(),
+    /** Optimistic concurrency: every write checks and bumps it (see db/guard.ts). */
+    version: integer().notNull().default(1),
+  },
+  (t) => [
+    // Listing by agreement in deadline order: GET /commitments?agreement=, agreement pages.
+    index("commitments_agreement_due").on(t.agreementId, t.dueAt),
+    // The sweep's range scan: open commitments whose next alert is due. Used by sweep/sweep.ts.
+    index("commitments_open_next_alert").on(t.nextAlertAt).where(sql`closed_at IS NULL`),
+    // Timeliness filters and status.json counts over open commitments by deadline.
+    index("commitments_open_due").on(t.dueAt).where(sql`closed_at IS NULL`),
+    index("commitments_open_overdue").on(t.overdueAt).where(sql`closed_at IS NULL`),
+    // The default list order (deadline, open-ended last, then id) is served by the expression
+    // index commitments_list_order in migrations/0001_history_rules.sql: drizzle-kit cannot
+    // express it.
+    index("commitments_status").on(t.status),
+  ],
+);
+
+/** depends-on edges between commitments; the service keeps the graph acyclic. */
+export const commitmentDependencies = sqliteTable(
+  "commitment_dependencies",
+  {
+    commitmentId: text()
+      .notNull()
+      .references(() => commitments.id),
+    dependsOnId: text()
+      .notNull()
+      .references(() => commitments.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.commitmentId, t.dependsOnId] }),
+    // "What depends on this?" for commitment pages.
+    index("commitment_dependencies_reverse").on(t.dependsOnId),
+  ],
+);
+
+export type CommitmentRow = typeof commitments.$inferSelect;

@@ -1,0 +1,152 @@
+/**
+ * Conditional GET for the read side (feeds, status.json, calendar, pages, badges).
+ *
+ * A route first reads a cheap *version* of what its document depends on (a few O(log n) index
+ * lookups: status/status.repo.ts readVersion), turns it into a validator (ETag + Last-Modified)
+ * and only then decides: a matching If-None-Match / If-Modified-Since answers 304 without
+ * building anything; otherwise the document is built, or taken from a small per-isolate memo
+ * keyed by the same validator, so a busy endpoint builds each version once per isolate.
+ */
+import type { Context } from "hono";
+import type { Config } from "../platform/config";
+import type { AppEnv } from "../platform/http/context";
+
+export interface Validator {
+  /** A weak entity tag: W/"…". Equal validators mean an equal document. */
+  etag: string;
+  /** Milliseconds; sent rounded down to the second as Last-Modified. */
+  lastModified: number;
+}
+
+/**
+ * Bumped whenever the shape of any read-side document changes, so a deploy never answers 304
+ * for a representation the client has not seen.
+ */
+export const DOCUMENT_FORMAT = 1;
+
+/** FNV-1a over UTF-16 code units, two lanes, 64 bits as hex: short, stable, sync. */
+export function hashText(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ ch, 0x5bd1e995) >>> 0;
+    h2 = (h2 ^ (h2 >>> 15)) >>> 0;
+  }
+  return h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0");
+}
+
+/** The validator of a document: `parts` are everything it depends on (versions, config, query). */
+export function makeValidator(kind: string, parts: unknown[], lastModified: number): Validator {
+  const key = JSON.stringify([DOCUMENT_FORMAT, kind, ...parts]);
+  return { etag: `W/"${kind}-${hashText(key)}"`, lastModified };
+}
+
+const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+
+/**
+ * RFC 9110 §13.1: If-None-Match (weak comparison) wins; If-Modified-Since is only looked at
+ * when there is no If-None-Match, and only to the second.
+ */
+export function isNotModified(headers: Headers, v: Validator): boolean {
+  const inm = headers.get("If-None-Match");
+  if (inm !== null) {
+    if (inm.trim() === "*") return true;
+    const mine = opaque(v.etag);
+    return inm.split(",").some((t) => opaque(t) === mine);
+  }
+  const ims = headers.get("If-Modified-Since");
+  if (ims !== null) {
+    const since = Date.parse(ims);
+    if (Number.isNaN(since)) return false;
+    return Math.floor(v.lastModified / 1000) * 1000 <= since;
+  }
+  return false;
+}
+
+export interface CacheOptions {
+  /** Cache-Control max-age in seconds. */
+  maxAge: number;
+  /** Extra headers on both the 200 and the 304 (CORS, CSP, …). */
+  headers?: Record<string, string>;
+}
+
+function validatorHeaders(v: Validator, opts: CacheOptions): Record<string, string> {
+  return {
+    ETag: v.etag,
+    "Last-Modified": new Date(v.lastModified).toUTCString(),
+    "Cache-Control": `public, max-age=${opts.maxAge}, must-revalidate`,
+    ...(opts.headers ?? {}),
+  };
+}
+
+export interface BuiltDocument {
+  body: string;
+  contentType: string;
+  status?: number;
+}
+
+interface MemoEntry {
+  etag: string;
+  doc: BuiltDocument;
+}
+
+/** Per-isolate memo of built documents: small, least recently used first out. */
+const MEMO_MAX_ENTRIES = 64;
+const MEMO_MAX_BYTES = 512 * 1024;
+const memo = new Map<string, MemoEntry>();
+
+function remember(key: string, etag: string, doc: BuiltDocument): void {
+  if (doc.body.length > MEMO_MAX_BYTES) return;
+  memo.delete(key);
+  memo.set(key, { etag, doc });
+  while (memo.size > MEMO_MAX_ENTRIES) memo.delete(memo.keys().next().value!);
+}
+
+/** How many documents have been built since the isolate started (observable in tests). */
+export const buildCounter = { count: 0 };
+
+/**
+ * Answers a conditional GET: 304 when the client's validator matches (nothing is built), else
+ * the memoised document for this validator, else `build()`'s.
+ *
+ * `memoKey` names the representation (path + normalised query + origin); the validator
+ * already covers the data, the clock and the configuration.
+ */
+export async function respondConditionally(
+  c: Context<AppEnv>,
+  v: Validator,
+  memoKey: string,
+  build: () => Promise<BuiltDocument> | BuiltDocument,
+  opts: CacheOptions,
+): Promise<Response> {
+  const headers = validatorHeaders(v, opts);
+  if (isNotModified(c.req.raw.headers, v)) return new Response(null, { status: 304, headers });
+  let doc: BuiltDocument;
+  const hit = memo.get(memoKey);
+  if (hit && hit.etag === v.etag) {
+    doc = hit.doc;
+    remember(memoKey, v.etag, doc);
+  } else {
+    buildCounter.count++;
+    doc = await build();
+    if ((doc.status ?? 200) === 200) remember(memoKey, v.etag, doc);
+  }
+  return new Response(c.req.method === "HEAD" ? null : doc.body, {
+    status: doc.status ?? 200,
+    headers: { ...headers, "Content-Type": doc.contentType },
+  });
+}
+
+/** The settings that shape read-side documents: part of every validator, so a changed setting is a new version. */
+export function configParts(config: Config): unknown[] {
+  return [config.dueSoonDays, config.publicBaseUrl, config.sweepPeriodMinutes];
+}
+
+/** Public, read-only documents may be read by any origin (dashboards, web feed readers). */
+export const PUBLIC_READ_HEADERS: Record<string, string> = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers": "ETag, Last-Modified",
+  "X-Content-Type-Options": "nosniff",
+};

@@ -1,0 +1,147 @@
+/**
+ * /calendar.ics: an RFC 5545 calendar of commitment deadlines. One all-day VEVENT per
+ * commitment with a deadline, on its due date (in the commitment's time zone), with a UID that
+ * never changes for that commitment, so calendar apps update events instead of duplicating them.
+ */
+import type { Db } from "../../platform/db/client";
+import { findAgreementsByIds } from "../../ledger/agreements.repo";
+import { findCommitment, listCommitmentRows, type CommitmentWithDeps } from "../../ledger/commitments.repo";
+import { timeliness, type Timeliness } from "../../ledger/commitments.rules";
+import { DomainError } from "../../lib/errors";
+import { progressLabel, timelinessLabel } from "../../lib/labels";
+import { stripInvalidXmlChars } from "../../lib/xml";
+import { CALENDAR_DEFAULT_LIMIT, type CalendarQueryInput } from "./calendar.schemas";
+
+export interface CalendarContext {
+  now: number;
+  windowMs: number;
+  base: string;
+}
+
+export interface CalendarEntry {
+  commitment: CommitmentWithDeps;
+  agreementTitle: string;
+  timeliness: Timeliness;
+}
+
+/**
+ * Commitments with a deadline, earliest first, under the feeds' filters. Reuses the ledger's
+ * list query (deadline order puts every dated commitment before the open-ended ones).
+ */
+export async function loadCalendar(db: Db, query: CalendarQueryInput, ctx: CalendarContext): Promise<CalendarEntry[]> {
+  let rows: CommitmentWithDeps[];
+  if (query.commitment) {
+    const one = await findCommitment(db, query.commitment);
+    if (!one) throw new DomainError("not_found", `commitment '${query.commitment}' does not exist`);
+    const matches =
+      (!query.agreement || one.agreementId === query.agreement) &&
+      (!query.tag || one.tags.includes(query.tag)) &&
+      (!query.party || one.parties.some((p) => p.toLowerCase() === query.party!.toLowerCase()));
+    rows = matches ? [one] : [];
+  } else {
+    const page = await listCommitmentRows(
+      db,
+      { agreement: query.agreement, tag: query.tag, party: query.party },
+      { limit: query.limit ?? CALENDAR_DEFAULT_LIMIT },
+      ctx.now,
+      ctx.windowMs,
+    );
+    rows = page.rows;
+  }
+  const dated = rows.filter((r) => r.dueAt !== null && r.dueOn !== null);
+  const agreements = await findAgreementsByIds(db, [...new Set(dated.map((r) => r.agreementId))]);
+  return dated.map((r) => ({
+    commitment: r,
+    agreementTitle: agreements.get(r.agreementId)?.title ?? r.agreementId,
+    timeliness: timeliness(r, ctx.now, ctx.windowMs),
+  }));
+}
+
+/** RFC 5545 §3.3.11 TEXT: backslash, semicolon, comma and newline escaped; other controls removed. */
+export function icsText(text: string): string {
+  return stripInvalidXmlChars(text)
+    .replace(/\r\n?/g, "\n")
+    .replace(/[\t]/g, " ")
+    .replace(/[\\;,]/g, (ch) => `\\${ch}`)
+    .replace(/\n/g, "\\n");
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * RFC 5545 §3.1: lines longer than 75 octets are folded with CRLF + one space, never inside a
+ * UTF-8 sequence (splitting by code point keeps multi-byte characters whole).
+ */
+export function foldLine(line: string): string {
+  if (encoder.encode(line).length <= 75) return line;
+  const parts: string[] = [];
+  let current = "";
+  let bytes = 0;
+  let limit = 75;
+  for (const ch of line) {
+    const size = encoder.encode(ch).length;
+    if (bytes + size > limit) {
+      parts.push(current);
+      current = "";
+      bytes = 0;
+      limit = 74; // the leading space of a continuation line is one of its 75 octets
+    }
+    current += ch;
+    bytes += size;
+  }
+  parts.push(current);
+  return parts.join("\r\n ");
+}
+
+const compactDate = (isoDate: string) => isoDate.replace(/-/g, "");
+const utcStamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+
+function nextDay(isoDate: string): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+export function renderIcs(entries: CalendarEntry[], ctx: CalendarContext & { name: string }): string {
+  const lines = [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//pledgewatch//commitment deadlines//EN",
+    "CALSCALE:GREGORIAN",
+    "METHOD:PUBLISH",
+    `X-WR-CALNAME:${icsText(ctx.name)}`,
+    `X-WR-CALDESC:${icsText("Deadlines of commitments tracked by pledgewatch, with their timeliness.")}`,
+    "X-PUBLISHED-TTL:PT1H",
+    "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+  ];
+  for (const { commitment: c, agreementTitle, timeliness: t } of entries) {
+    const link = `${ctx.base}/commitments/${encodeURIComponent(c.id)}`;
+    const description = [
+      `${c.title}`,
+      `Agreement: ${agreementTitle}`,
+      `Progress: ${progressLabel(c.status)}; timeliness: ${timelinessLabel(t)}`,
+      `Deadline: ${c.dueOn} (${c.timeZone})`,
+      c.parties.length > 0 ? `Responsible: ${c.parties.join(", ")}` : null,
+      link,
+    ].filter((x): x is string => x !== null);
+    lines.push(
+      "BEGIN:VEVENT",
+      // Stable per commitment whatever host serves the calendar, so apps update, never duplicate.
+      `UID:commitment-${c.id}@pledgewatch`,
+      `DTSTAMP:${utcStamp(c.updatedAt)}`,
+      `DTSTART;VALUE=DATE:${compactDate(c.dueOn!)}`,
+      `DTEND;VALUE=DATE:${compactDate(nextDay(c.dueOn!))}`,
+      `SUMMARY:${icsText(`${c.title} (${timelinessLabel(t)})`)}`,
+      `DESCRIPTION:${icsText(description.join("\n"))}`,
+      `URL;VALUE=URI:${link}`,
+      `STATUS:${t === "closed" ? "CANCELLED" : "CONFIRMED"}`,
+      `CATEGORIES:${[...c.tags, t].map(icsText).join(",")}`,
+      `LAST-MODIFIED:${utcStamp(c.updatedAt)}`,
+      `SEQUENCE:${Math.max(0, c.version - 1)}`,
+      "TRANSP:TRANSPARENT",
+      "END:VEVENT",
+    );
+  }
+  lines.push("END:VCALENDAR");
+  return lines.map(foldLine).join("\r\n") + "\r\n";
+}

@@ -1,0 +1,43 @@
+import { Hono, type Context } from "hono";
+import { PUBLIC_READ_HEADERS, configParts, makeValidator, respondConditionally } from "../cache";
+import { baseUrl, type AppEnv } from "../../platform/http/context";
+import { validate } from "../../platform/http/validate";
+import { FeedQuery, type FeedQueryInput } from "./feeds.schemas";
+import { canonicalQuery, feedVersion, loadFeed, renderAtom, renderJsonFeed, renderRss, type Feed, type FeedContext } from "./feeds.service";
+
+/** Seconds a feed reader may reuse a feed before revalidating (RSS <ttl> says 5 minutes). */
+const FEED_MAX_AGE = 60;
+
+const FORMATS = {
+  rss: { path: "/feed.xml", contentType: "application/rss+xml; charset=utf-8", render: renderRss },
+  atom: { path: "/feed.atom", contentType: "application/atom+xml; charset=utf-8", render: renderAtom },
+  json: { path: "/feed.json", contentType: "application/feed+json; charset=utf-8", render: renderJsonFeed },
+} satisfies Record<string, { path: string; contentType: string; render: (feed: Feed, ctx: FeedContext) => string }>;
+
+/**
+ * A feed depends on the history alone (titles and tags change only through events), so its
+ * version is the newest event's seq: one primary-key lookup decides 304 before anything is read.
+ */
+async function serveFeed(c: Context<AppEnv>, format: keyof typeof FORMATS, query: FeedQueryInput) {
+  const { path, contentType, render } = FORMATS[format];
+  const { db, config } = c.var;
+  const base = baseUrl(c);
+  const search = canonicalQuery(query);
+  const version = await feedVersion(db);
+  const v = makeValidator(`feed-${format}`, [version.seq, configParts(config), base, search], version.lastEventAt);
+  return respondConditionally(
+    c,
+    v,
+    `${path}|${base}|${search}`,
+    async () => ({
+      body: render(await loadFeed(db, query, base), { base, selfUrl: `${base}${path}${search}`, updatedAt: version.lastEventAt }),
+      contentType,
+    }),
+    { maxAge: FEED_MAX_AGE, headers: PUBLIC_READ_HEADERS },
+  );
+}
+
+export const feedsRoutes = new Hono<AppEnv>()
+  .get("/feed.xml", validate("query", FeedQuery), (c) => serveFeed(c, "rss", c.req.valid("query")))
+  .get("/feed.atom", validate("query", FeedQuery), (c) => serveFeed(c, "atom", c.req.valid("query")))
+  .get("/feed.json", validate("query", FeedQuery), (c) => serveFeed(c, "json", c.req.valid("query")));

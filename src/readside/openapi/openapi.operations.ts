@@ -1,0 +1,477 @@
+/**
+ * Every operation of the public HTTP surface, described once: the JSON API under /api/v1 and
+ * the machine-readable read side. Request schemas are the very valibot schemas the routes
+ * validate with (imported from each concept), so the document cannot describe a different
+ * input than the one enforced. tests/readside/openapi.test.ts compares this list with the
+ * routes Hono registered (app.routes), both ways.
+ */
+import type { GenericSchema } from "valibot";
+import { CreateAgreement, ListAgreementsQuery, UpdateAgreement } from "../../ledger/agreements.schemas";
+import { CreateToken } from "../../ledger/auth/tokens.schemas";
+import { CalendarQuery } from "../calendar/calendar.schemas";
+import { ChangeStatus, CreateCommitment, ListCommitmentsQuery, ListEventsQuery, UpdateCommitment } from "../../ledger/commitments.schemas";
+import { FeedQuery } from "../feeds/feeds.schemas";
+import { BadgeQuery } from "../pages/pages.schemas";
+import { CreateSubscription, ListDeliveriesQuery, ListSubscriptionsQuery, UpdateSubscription } from "../../alerts/subscriptions.schemas";
+import { ImportDocument } from "../../ledger/transfer/transfer.schemas";
+import * as views from "./openapi.views";
+
+export type Auth = "public" | "write" | "admin";
+
+export interface Named {
+  name: string;
+  schema: GenericSchema;
+}
+
+export interface ResponseSpec {
+  status: number;
+  description: string;
+  /** JSON body schema; omitted for non-JSON or empty bodies. */
+  body?: Named;
+  /** Content type when not JSON (feeds, calendar, badges). */
+  contentType?: string;
+  example?: unknown;
+  /** Conditional GET: ETag / Last-Modified headers and a 304 answer. */
+  conditional?: boolean;
+}
+
+export interface Operation {
+  method: "get" | "post" | "patch" | "delete";
+  /** OpenAPI path, parameters in braces. */
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  auth: Auth;
+  /** Descriptions of the path parameters. */
+  pathParams?: Record<string, string>;
+  query?: Named;
+  body?: Named & { example?: unknown };
+  responses: ResponseSpec[];
+  /** Error statuses besides the ones implied by auth, params and body. */
+  errors?: number[];
+}
+
+const n = (name: string, schema: GenericSchema): Named => ({ name, schema });
+
+const ID = { id: "The record's id (a slug for agreements and commitments)." };
+const json = (status: number, description: string, body: Named, example?: unknown): ResponseSpec => ({ status, description, body, example });
+
+const commitmentExample = {
+  id: "az-us-strategic-partnership-charter",
+  agreement: "az-us-strategic-working-group-mou",
+  title: "Set up the Strategic Working Group and prepare the Charter on Strategic Partnership",
+  description: "",
+  parties: ["Azerbaijan", "United States"],
+  tags: ["strategic-partnership", "bilateral"],
+  evidence: [],
+  depends_on: [],
+  time_zone: "UTC",
+  deadline: { within: "P6M" },
+  due_on: "2026-02-08",
+  due_at: "2026-02-08T23:59:59.999Z",
+  overdue_at: "2026-02-08T23:59:59.999Z",
+  status: "not_started",
+  status_changed_at: "2025-08-08T00:00:00.000Z",
+  timeliness: "overdue",
+  days_left: null,
+  created_at: "2025-08-09T10:00:00.000Z",
+  updated_at: "2025-08-09T10:00:00.000Z",
+  version: 1,
+};
+
+export const TAGS: Array<{ name: string; description: string }> = [
+  { name: "agreements", description: "The source documents: memoranda, declarations, orders, letters." },
+  { name: "commitments", description: "Who promised what, by when: progress, deadlines and history." },
+  { name: "transfer", description: "The whole ledger as one JSON document, in and out." },
+  { name: "tokens", description: "Named API tokens (admin only)." },
+  { name: "subscriptions", description: "Signed webhook subscriptions and their delivery log (write scope)." },
+  { name: "read side", description: "Feeds, status, calendar and badges: public, cacheable, conditional GET." },
+];
+
+export const OPERATIONS: Operation[] = [
+  // Agreements
+  {
+    method: "get",
+    path: "/api/v1/agreements",
+    operationId: "listAgreements",
+    tag: "agreements",
+    summary: "List agreements",
+    description: "Agreements in id order, keyset-paginated: pass `next_cursor` back as `cursor`.",
+    auth: "public",
+    query: n("ListAgreementsQuery", ListAgreementsQuery),
+    responses: [json(200, "A page of agreements.", n("AgreementList", views.AgreementList))],
+  },
+  {
+    method: "post",
+    path: "/api/v1/agreements",
+    operationId: "createAgreement",
+    tag: "agreements",
+    summary: "Create an agreement",
+    description: "The id defaults to a slug of the title. Appends an `agreement.created` event.",
+    auth: "write",
+    body: {
+      ...n("CreateAgreement", CreateAgreement),
+      example: {
+        id: "az-us-strategic-working-group-mou",
+        title: "Memorandum on a Strategic Working Group",
+        kind: "memorandum",
+        signed_on: "2025-08-08",
+        parties: ["Azerbaijan", "United States"],
+      },
+    },
+    responses: [json(201, "The agreement as stored.", n("Agreement", views.AgreementView))],
+    errors: [409],
+  },
+  {
+    method: "get",
+    path: "/api/v1/agreements/{id}",
+    operationId: "getAgreement",
+    tag: "agreements",
+    summary: "Get an agreement with its commitments",
+    auth: "public",
+    pathParams: ID,
+    responses: [json(200, "The agreement and its commitments in deadline order.", n("AgreementDetail", views.AgreementDetail))],
+  },
+  {
+    method: "patch",
+    path: "/api/v1/agreements/{id}",
+    operationId: "updateAgreement",
+    tag: "agreements",
+    summary: "Change an agreement",
+    description: "A changed signing date moves every deadline given relative to it, each with its own `commitment.deadline_changed` event.",
+    auth: "write",
+    pathParams: ID,
+    body: { ...n("UpdateAgreement", UpdateAgreement), example: { signed_on: "2025-08-08" } },
+    responses: [json(200, "The agreement as stored.", n("Agreement", views.AgreementView))],
+    errors: [409],
+  },
+  // Commitments
+  {
+    method: "get",
+    path: "/api/v1/commitments",
+    operationId: "listCommitments",
+    tag: "commitments",
+    summary: "List and filter commitments",
+    description: "Deadline order (open-ended last), keyset-paginated. Filters combine with AND; comma-separated values within one filter with OR.",
+    auth: "public",
+    query: n("ListCommitmentsQuery", ListCommitmentsQuery),
+    responses: [json(200, "A page of commitments.", n("CommitmentList", views.CommitmentList))],
+  },
+  {
+    method: "post",
+    path: "/api/v1/commitments",
+    operationId: "createCommitment",
+    tag: "commitments",
+    summary: "Create a commitment",
+    description: "Give the deadline as `due_on`, `due_at` or `within` (from the agreement's signing date or `from`), with optional `grace`.",
+    auth: "write",
+    body: {
+      ...n("CreateCommitment", CreateCommitment),
+      example: {
+        id: "az-us-strategic-partnership-charter",
+        agreement: "az-us-strategic-working-group-mou",
+        title: "Prepare the Charter on Strategic Partnership",
+        parties: ["Azerbaijan", "United States"],
+        tags: ["strategic-partnership"],
+        deadline: { within: "P6M" },
+      },
+    },
+    responses: [json(201, "The commitment as stored, with both status axes.", n("Commitment", views.CommitmentView), commitmentExample)],
+    errors: [409],
+  },
+  {
+    method: "get",
+    path: "/api/v1/commitments/{id}",
+    operationId: "getCommitment",
+    tag: "commitments",
+    summary: "Get a commitment",
+    auth: "public",
+    pathParams: ID,
+    responses: [json(200, "The commitment with its progress and timeliness.", n("Commitment", views.CommitmentView), commitmentExample)],
+  },
+  {
+    method: "patch",
+    path: "/api/v1/commitments/{id}",
+    operationId: "updateCommitment",
+    tag: "commitments",
+    summary: "Edit a commitment",
+    description: "Changing the deadline is an extension: it needs a `reason`, kept in the `commitment.deadline_changed` event.",
+    auth: "write",
+    pathParams: ID,
+    body: { ...n("UpdateCommitment", UpdateCommitment), example: { deadline: { due_on: "2026-08-08" }, reason: "Extended by both governments" } },
+    responses: [json(200, "The commitment as stored.", n("Commitment", views.CommitmentView))],
+    errors: [409],
+  },
+  {
+    method: "post",
+    path: "/api/v1/commitments/{id}/status",
+    operationId: "changeStatus",
+    tag: "commitments",
+    summary: "Change a commitment's progress status",
+    description: "Leaving a terminal status (reopening) needs a note, else 409. A request that changes nothing records nothing.",
+    auth: "write",
+    pathParams: ID,
+    body: {
+      ...n("ChangeStatus", ChangeStatus),
+      example: { status: "in_progress", note: "The working group met for the first time.", evidence_url: "https://example.org/news/1" },
+    },
+    responses: [json(200, "The commitment as stored.", n("Commitment", views.CommitmentView))],
+    errors: [409],
+  },
+  {
+    method: "get",
+    path: "/api/v1/commitments/{id}/events",
+    operationId: "listCommitmentEvents",
+    tag: "commitments",
+    summary: "A commitment's history",
+    description: "Every create, edit, status change, deadline change and sweep finding, newest first.",
+    auth: "public",
+    pathParams: ID,
+    query: n("ListEventsQuery", ListEventsQuery),
+    responses: [json(200, "A page of history events.", n("EventList", views.EventList))],
+  },
+  // Transfer
+  {
+    method: "post",
+    path: "/api/v1/import",
+    operationId: "importDocument",
+    tag: "transfer",
+    summary: "Import agreements and commitments",
+    description: "Idempotent upsert by id, all or nothing; the error names the first bad record. Up to 5 MB and 1,000 records.",
+    auth: "write",
+    body: {
+      ...n("ImportDocument", ImportDocument),
+      example: {
+        format: "pledgewatch/v1",
+        agreements: [{ id: "example-mou", title: "Example memorandum", kind: "memorandum", signed_on: "2025-08-08" }],
+        commitments: [{ id: "example-commitment", agreement: "example-mou", title: "Do the thing", deadline: { within: "P6M" } }],
+      },
+    },
+    responses: [json(200, "How many records were created, updated or left unchanged.", n("ImportResult", views.ImportResult))],
+    errors: [409],
+  },
+  {
+    method: "get",
+    path: "/api/v1/export",
+    operationId: "exportDocument",
+    tag: "transfer",
+    summary: "Export the ledger",
+    description: "The import document's shape, so export → import round-trips. Never includes tokens or secrets.",
+    auth: "public",
+    responses: [json(200, "Every agreement and commitment.", n("ImportDocument", ImportDocument))],
+  },
+  // Tokens
+  {
+    method: "get",
+    path: "/api/v1/tokens",
+    operationId: "listTokens",
+    tag: "tokens",
+    summary: "List API tokens",
+    auth: "admin",
+    responses: [json(200, "Every token (never the token itself).", n("TokenList", views.TokenList))],
+  },
+  {
+    method: "post",
+    path: "/api/v1/tokens",
+    operationId: "createToken",
+    tag: "tokens",
+    summary: "Create an API token",
+    description: "The token is shown once, in this response; only its SHA-256 is stored.",
+    auth: "admin",
+    body: { ...n("CreateToken", CreateToken), example: { name: "newsroom-bot", scope: "write" } },
+    responses: [json(201, "The new token, with its secret value.", n("TokenCreated", views.TokenCreated))],
+    errors: [409],
+  },
+  {
+    method: "delete",
+    path: "/api/v1/tokens/{id}",
+    operationId: "revokeToken",
+    tag: "tokens",
+    summary: "Revoke an API token",
+    auth: "admin",
+    pathParams: { id: "The token's id (tok_…)." },
+    responses: [json(200, "The token, now revoked.", n("Token", views.TokenView))],
+  },
+  // Subscriptions
+  {
+    method: "get",
+    path: "/api/v1/subscriptions",
+    operationId: "listSubscriptions",
+    tag: "subscriptions",
+    summary: "List webhook subscriptions",
+    auth: "write",
+    query: n("ListSubscriptionsQuery", ListSubscriptionsQuery),
+    responses: [json(200, "A page of subscriptions (secrets never included).", n("SubscriptionList", views.SubscriptionList))],
+  },
+  {
+    method: "post",
+    path: "/api/v1/subscriptions",
+    operationId: "createSubscription",
+    tag: "subscriptions",
+    summary: "Subscribe a webhook receiver",
+    description:
+      "Filters are ANDed across kinds and ORed within one; a missing filter matches everything. The URL must be https and public (no loopback, private, link-local or metadata addresses). The signing secret (`whsec_…`) is shown only here and after a rotation.",
+    auth: "write",
+    body: {
+      ...n("CreateSubscription", CreateSubscription),
+      example: { url: "https://hooks.example.org/pledgewatch", description: "Newsroom alerts", event_types: ["commitment.overdue", "commitment.due_soon"] },
+    },
+    responses: [json(201, "The subscription with its signing secret.", n("SubscriptionWithSecret", views.SubscriptionWithSecret))],
+  },
+  {
+    method: "get",
+    path: "/api/v1/subscriptions/{id}",
+    operationId: "getSubscription",
+    tag: "subscriptions",
+    summary: "Get a subscription",
+    auth: "write",
+    pathParams: { id: "The subscription's id (sub_…)." },
+    responses: [json(200, "The subscription (without its secret).", n("Subscription", views.SubscriptionView))],
+  },
+  {
+    method: "patch",
+    path: "/api/v1/subscriptions/{id}",
+    operationId: "updateSubscription",
+    tag: "subscriptions",
+    summary: "Change, pause or resume a subscription",
+    description: "`state: active` also re-enables a disabled subscription; `null` clears a filter.",
+    auth: "write",
+    pathParams: { id: "The subscription's id (sub_…)." },
+    body: { ...n("UpdateSubscription", UpdateSubscription), example: { state: "paused" } },
+    responses: [json(200, "The subscription as stored.", n("Subscription", views.SubscriptionView))],
+  },
+  {
+    method: "delete",
+    path: "/api/v1/subscriptions/{id}",
+    operationId: "deleteSubscription",
+    tag: "subscriptions",
+    summary: "Delete a subscription",
+    description: "Pending deliveries are cancelled; the delivery log stays.",
+    auth: "write",
+    pathParams: { id: "The subscription's id (sub_…)." },
+    responses: [{ status: 204, description: "Deleted." }],
+  },
+  {
+    method: "post",
+    path: "/api/v1/subscriptions/{id}/rotate-secret",
+    operationId: "rotateSubscriptionSecret",
+    tag: "subscriptions",
+    summary: "Rotate the signing secret",
+    description: "For 24 hours deliveries carry signatures with both the old and the new secret.",
+    auth: "write",
+    pathParams: { id: "The subscription's id (sub_…)." },
+    responses: [json(200, "The subscription with its new secret.", n("SubscriptionWithSecret", views.SubscriptionWithSecret))],
+  },
+  {
+    method: "post",
+    path: "/api/v1/subscriptions/{id}/test",
+    operationId: "testSubscription",
+    tag: "subscriptions",
+    summary: "Send a test event",
+    description: "Records a `subscription.test` event, delivered to this subscription only.",
+    auth: "write",
+    pathParams: { id: "The subscription's id (sub_…)." },
+    responses: [json(202, "The test event was recorded and will be delivered.", n("TestEventSent", views.TestEventSent))],
+    errors: [409],
+  },
+  {
+    method: "get",
+    path: "/api/v1/subscriptions/{id}/deliveries",
+    operationId: "listDeliveries",
+    tag: "subscriptions",
+    summary: "A subscription's delivery log",
+    description: "Deliveries newest first, each with every attempt (time, status code, latency, error, response excerpt).",
+    auth: "write",
+    pathParams: { id: "The subscription's id (sub_…)." },
+    query: n("ListDeliveriesQuery", ListDeliveriesQuery),
+    responses: [json(200, "A page of deliveries.", n("DeliveryList", views.DeliveryList))],
+  },
+  {
+    method: "post",
+    path: "/api/v1/deliveries/{id}/redeliver",
+    operationId: "redeliver",
+    tag: "subscriptions",
+    summary: "Send a delivery again",
+    description: "Restarts the retry schedule with the same `webhook-id`. Refused while the delivery is still pending.",
+    auth: "write",
+    pathParams: { id: "The delivery's id (dlv_…)." },
+    responses: [json(202, "The delivery, pending again.", n("Delivery", views.DeliveryView))],
+    errors: [409],
+  },
+  // Read side
+  ...(["xml", "atom", "json"] as const).map(
+    (format): Operation => ({
+      method: "get",
+      path: `/feed.${format}`,
+      operationId: { xml: "rssFeed", atom: "atomFeed", json: "jsonFeed" }[format],
+      tag: "read side",
+      summary: { xml: "RSS 2.0 feed of status changes", atom: "Atom feed of status changes", json: "JSON Feed 1.1 of status changes" }[format],
+      description:
+        "History events newest first: human titles, from → to, notes, evidence links, a link to the commitment's page. Default 50 items, `limit` up to 200. Unknown query parameters are ignored.",
+      auth: "public",
+      query: n("FeedQuery", FeedQuery),
+      responses: [
+        format === "json"
+          ? { ...json(200, "The feed.", n("JsonFeed", views.JsonFeedDocument)), contentType: "application/feed+json", conditional: true }
+          : {
+              status: 200,
+              description: "The feed.",
+              contentType: format === "xml" ? "application/rss+xml" : "application/atom+xml",
+              conditional: true,
+            },
+      ],
+    }),
+  ),
+  {
+    method: "get",
+    path: "/calendar.ics",
+    operationId: "deadlineCalendar",
+    tag: "read side",
+    summary: "iCalendar of deadlines",
+    description: "One all-day event per commitment with a deadline, on its due date, with a UID that stays the same for the commitment.",
+    auth: "public",
+    query: n("CalendarQuery", CalendarQuery),
+    responses: [{ status: 200, description: "An RFC 5545 calendar.", contentType: "text/calendar", conditional: true }],
+  },
+  {
+    method: "get",
+    path: "/status.json",
+    operationId: "statusDocument",
+    tag: "read side",
+    summary: "The status document for dashboards",
+    description:
+      "`indicator` is `degraded` when the overdue sweep has not run for 3 cron periods or failed last time, `attention` when commitments are overdue or webhook subscriptions fail, else `ok`.",
+    auth: "public",
+    responses: [{ ...json(200, "The status document.", n("StatusDocument", views.StatusDocument)), conditional: true }],
+  },
+  {
+    method: "get",
+    path: "/healthz",
+    operationId: "health",
+    tag: "read side",
+    summary: "Health check for load balancers",
+    description: "`application/health+json`: `fail` (503) when the database does not answer, `warn` when the sweep is late or failed, else `pass`.",
+    auth: "public",
+    responses: [
+      { ...json(200, "Healthy (pass) or degraded (warn).", n("HealthDocument", views.HealthDocument)), contentType: "application/health+json" },
+      { ...json(503, "The database did not answer.", n("HealthDocument", views.HealthDocument)), contentType: "application/health+json" },
+    ],
+  },
+  {
+    method: "get",
+    path: "/badges/{commitment}.svg",
+    operationId: "badge",
+    tag: "read side",
+    summary: "SVG badge of a commitment",
+    description: "Label and timeliness (or progress with `show=progress`), colour-coded, for embedding in other pages.",
+    auth: "public",
+    pathParams: { commitment: "The commitment's id." },
+    query: n("BadgeQuery", BadgeQuery),
+    responses: [
+      { status: 200, description: "The badge.", contentType: "image/svg+xml", conditional: true },
+      { status: 404, description: "A 'not found' badge.", contentType: "image/svg+xml" },
+    ],
+  },
+];

@@ -1,0 +1,306 @@
+/**
+ * What the HTML pages show, read and shaped here so the views only render. Domain code: takes
+ * `db` and `now`; never reads the clock.
+ */
+import type { Db } from "../../platform/db/client";
+import { allAgreements, findAgreement } from "../../ledger/agreements.repo";
+import type { AgreementRow } from "../../ledger/agreements.table";
+import { dependentsOf, findCommitment, findCommitmentsByIds } from "../../ledger/commitments.repo";
+import { timeliness, type Timeliness } from "../../ledger/commitments.rules";
+import { listFeedEvents } from "../feeds/feeds.repo";
+import { toFeedItem } from "../feeds/feeds.service";
+import { progressLabel } from "../../lib/labels";
+import { countCommitments } from "../status/status.repo";
+import { calendarDaysUntil } from "../status/status.service";
+import { countByRank, deadlinesAround, latestChangesOf, mostUrgentPerAgreement, type CardRow, type LatestChange } from "./pages.repo";
+
+export interface PageContext {
+  now: number;
+  windowMs: number;
+  base: string;
+}
+
+export interface CommitmentCard {
+  id: string;
+  title: string;
+  agreementId: string;
+  status: string;
+  timeliness: Timeliness;
+  dueOn: string | null;
+  dueAt: number | null;
+  /** Whole UTC days to the deadline (negative once past); null without a deadline. */
+  daysLeft: number | null;
+  /** Whole UTC days since deadline + grace passed, for overdue commitments. */
+  daysOverdue: number | null;
+  tags: string[];
+  parties: string[];
+  latest: { text: string; at: number } | null;
+}
+
+export interface TimelineItem {
+  id: string;
+  title: string;
+  dueAt: number;
+  dueOn: string;
+  timeliness: Timeliness;
+}
+
+/** Overdue first, then by how soon they matter; finished and closed ones last. */
+const RANK: Record<Timeliness, number> = { overdue: 0, due_soon: 1, on_track: 2, no_deadline: 3, met_late: 4, met_on_time: 5, closed: 6 };
+
+export function byUrgency(a: CommitmentCard, b: CommitmentCard): number {
+  return (
+    RANK[a.timeliness] - RANK[b.timeliness] ||
+    (a.dueAt ?? Number.MAX_SAFE_INTEGER) - (b.dueAt ?? Number.MAX_SAFE_INTEGER) ||
+    a.title.localeCompare(b.title)
+  );
+}
+
+/** A short phrase for a commitment's latest change: "status changed to in progress". */
+export function changePhrase(c: Pick<LatestChange, "type" | "fromValue" | "toValue">): string {
+  switch (c.type) {
+    case "commitment.created":
+      return "added to the ledger";
+    case "commitment.status_changed":
+      return `progress changed to ${progressLabel(c.toValue)}`;
+    case "commitment.deadline_changed":
+      return "deadline changed";
+    case "commitment.updated":
+      return "details edited";
+    case "commitment.due_soon":
+      return "deadline approaching";
+    case "commitment.overdue":
+      return "became overdue";
+    default:
+      return c.type;
+  }
+}
+
+/** What a card needs of a commitment (a full row or a pages.repo CardRow). */
+export type CardSource = Omit<CardRow, "agreementTotal">;
+
+export function toCard(row: CardSource, latest: LatestChange | undefined, ctx: PageContext): CommitmentCard {
+  const t = timeliness(row, ctx.now, ctx.windowMs);
+  return {
+    id: row.id,
+    title: row.title,
+    agreementId: row.agreementId,
+    status: row.status,
+    timeliness: t,
+    dueOn: row.dueOn,
+    dueAt: row.dueAt,
+    daysLeft: row.dueAt === null ? null : calendarDaysUntil(row.dueAt, ctx.now),
+    daysOverdue: t === "overdue" && row.overdueAt !== null ? calendarDaysUntil(ctx.now, row.overdueAt) : null,
+    tags: row.tags,
+    parties: row.parties,
+    latest: latest ? { text: changePhrase(latest), at: latest.occurredAt } : null,
+  };
+}
+
+/** Most deadlines drawn on one timeline: the ones nearest today. */
+export const TIMELINE_MAX = 60;
+
+export interface TimelineData {
+  items: TimelineItem[];
+  /** True when more deadlines exist than the timeline draws. */
+  limited: boolean;
+}
+
+export function timelineItems(cards: CommitmentCard[], now: number, limited: boolean): TimelineData {
+  const dated = cards.filter((c): c is CommitmentCard & { dueAt: number; dueOn: string } => c.dueAt !== null && c.dueOn !== null);
+  const nearest = [...dated].sort((a, b) => Math.abs(a.dueAt - now) - Math.abs(b.dueAt - now)).slice(0, TIMELINE_MAX);
+  return {
+    items: nearest
+      .sort((a, b) => a.dueAt - b.dueAt || a.title.localeCompare(b.title))
+      .map((c) => ({ id: c.id, title: c.title, dueAt: c.dueAt, dueOn: c.dueOn, timeliness: c.timeliness })),
+    limited: limited || dated.length > TIMELINE_MAX,
+  };
+}
+
+/** The deadlines nearest today for a timeline: TIMELINE_MAX / 2 on each side, by index. */
+async function loadTimeline(db: Db, ctx: PageContext, agreementId?: string): Promise<TimelineData> {
+  const { rows, more } = await deadlinesAround(db, ctx.now, TIMELINE_MAX / 2, agreementId);
+  return timelineItems(
+    rows.map((r) => toCard(r, undefined, ctx)),
+    ctx.now,
+    more,
+  );
+}
+
+export interface Summary {
+  total: number;
+  overdue: number;
+  due_soon: number;
+  on_track: number;
+  done: number;
+  no_deadline: number;
+  closed: number;
+}
+
+/** A summary from counts per timeliness (SQL aggregates: nothing is loaded row by row). */
+export function summaryFromCounts(n: Record<Timeliness, number>): Summary {
+  return {
+    total: Object.values(n).reduce((a, b) => a + b, 0),
+    overdue: n.overdue,
+    due_soon: n.due_soon,
+    on_track: n.on_track,
+    done: n.met_on_time + n.met_late,
+    no_deadline: n.no_deadline,
+    closed: n.closed,
+  };
+}
+
+const BY_RANK = Object.fromEntries(Object.entries({ overdue: 0, due_soon: 1, on_track: 2, no_deadline: 3, met_late: 4, met_on_time: 5, closed: 6 }).map(([k, v]) => [v, k])) as Record<number, Timeliness>;
+
+/** Commitments shown per agreement on the home page; the agreement's page shows them all. */
+export const HOME_PER_AGREEMENT = 25;
+
+export interface AgreementSection {
+  agreement: AgreementRow;
+  cards: CommitmentCard[];
+  hidden: number;
+}
+
+/**
+ * The home page: counts by SQL aggregate, the most urgent HOME_PER_AGREEMENT commitments of each
+ * agreement ranked in SQLite, the deadlines nearest today, and the latest change of the shown
+ * commitments only. Nothing scales with the number of commitments outside the database.
+ */
+export async function loadHome(db: Db, ctx: PageContext) {
+  const [agreements, rows, counts] = await Promise.all([
+    allAgreements(db),
+    mostUrgentPerAgreement(db, ctx.now, ctx.windowMs, HOME_PER_AGREEMENT),
+    countCommitments(db, ctx.now, ctx.windowMs),
+  ]);
+  const latest = await latestChangesOf(db, rows.map((r) => r.id));
+  const byAgreement = new Map<string, { cards: CommitmentCard[]; total: number }>();
+  for (const row of rows) {
+    const entry = byAgreement.get(row.agreementId) ?? { cards: [], total: row.agreementTotal };
+    entry.cards.push(toCard(row, latest.get(row.id), ctx));
+    byAgreement.set(row.agreementId, entry);
+  }
+  const summary = summaryFromCounts(timelinessCounts(counts));
+  const sections: AgreementSection[] = agreements
+    .map((agreement) => {
+      const entry = byAgreement.get(agreement.id) ?? { cards: [], total: 0 };
+      const cards = entry.cards.sort(byUrgency);
+      return { agreement, cards, hidden: Math.max(0, entry.total - cards.length) };
+    })
+    .sort(
+      (a, b) =>
+        (a.cards[0] ? RANK[a.cards[0].timeliness] : 9) - (b.cards[0] ? RANK[b.cards[0].timeliness] : 9) ||
+        (a.cards[0]?.dueAt ?? Number.MAX_SAFE_INTEGER) - (b.cards[0]?.dueAt ?? Number.MAX_SAFE_INTEGER) ||
+        a.agreement.title.localeCompare(b.agreement.title),
+    );
+  const timeline = await loadTimeline(db, ctx);
+  return { summary, sections, timeline };
+}
+
+/** countCommitments' open/met figures as counts per timeliness (as status.json derives them). */
+function timelinessCounts(c: Awaited<ReturnType<typeof countCommitments>>): Record<Timeliness, number> {
+  const s = (k: string) => c.byStatus[k] ?? 0;
+  const t = c.timeliness;
+  const met = s("fulfilled") + s("partially_fulfilled");
+  return {
+    overdue: t.overdue,
+    due_soon: t.open - t.overdue - t.onTrack - t.noDeadline,
+    on_track: t.onTrack,
+    no_deadline: t.noDeadline,
+    met_on_time: met - t.metLate,
+    met_late: t.metLate,
+    closed: s("broken") + s("withdrawn"),
+  };
+}
+
+export interface DeadlineStep {
+  at: number;
+  from: string | null;
+  to: string | null;
+  reason: string | null;
+}
+
+/** The deadline's history from the commitment's events: as created, then each change. */
+function deadlineHistory(
+  rawEvents: Array<{ type: string; note: string | null; recordedAt: number; data: Record<string, unknown> | null }>,
+): DeadlineStep[] {
+  const steps: DeadlineStep[] = [];
+  for (const e of [...rawEvents].reverse()) {
+    const data = e.data ?? {};
+    if (e.type === "commitment.created") {
+      steps.push({ at: e.recordedAt, from: null, to: typeof data.due_on === "string" ? data.due_on : null, reason: "set when the commitment was recorded" });
+    } else if (e.type === "commitment.deadline_changed") {
+      const from = (data.from ?? {}) as Record<string, unknown>;
+      const to = (data.to ?? {}) as Record<string, unknown>;
+      steps.push({
+        at: e.recordedAt,
+        from: typeof from.due_on === "string" ? from.due_on : null,
+        to: typeof to.due_on === "string" ? to.due_on : null,
+        reason: e.note,
+      });
+    }
+  }
+  return steps;
+}
+
+/** Most history entries a page lists; the feeds carry up to 200 as well. */
+export const PAGE_HISTORY_MAX = 200;
+
+export async function loadCommitmentPage(db: Db, id: string, ctx: PageContext) {
+  const row = await findCommitment(db, id);
+  if (!row) return null;
+  const [agreement, dependentIds, eventRows] = await Promise.all([
+    findAgreement(db, row.agreementId),
+    dependentsOf(db, id),
+    listFeedEvents(db, { commitment: id }, PAGE_HISTORY_MAX),
+  ]);
+  const relatedIds = [...new Set([...row.dependsOn, ...dependentIds])];
+  const [related, latest] = await Promise.all([findCommitmentsByIds(db, relatedIds), latestChangesOf(db, [id, ...relatedIds])]);
+  const card = (cid: string) => {
+    const r = related.get(cid);
+    return r ? toCard(r, latest.get(cid), ctx) : null;
+  };
+  const history = eventRows.map((r) => toFeedItem(r, ctx.base));
+  return {
+    commitment: row,
+    card: toCard(row, latest.get(id), ctx),
+    agreement,
+    dependsOn: row.dependsOn.map(card).filter((c): c is CommitmentCard => c !== null),
+    dependents: dependentIds.map(card).filter((c): c is CommitmentCard => c !== null),
+    history,
+    deadlines: deadlineHistory(
+      eventRows.map((r) => ({ type: r.event.type, note: r.event.note, recordedAt: r.event.recordedAt, data: r.event.data })),
+    ),
+  };
+}
+
+/** Commitments listed on an agreement's page, most urgent first. */
+export const AGREEMENT_PAGE_MAX = 200;
+
+export async function loadAgreementPage(db: Db, id: string, ctx: PageContext) {
+  const agreement = await findAgreement(db, id);
+  if (!agreement) return null;
+  const [rows, eventRows, ranks] = await Promise.all([
+    mostUrgentPerAgreement(db, ctx.now, ctx.windowMs, AGREEMENT_PAGE_MAX, id),
+    listFeedEvents(db, { agreement: id }, 50),
+    countByRank(db, ctx.now, ctx.windowMs, id),
+  ]);
+  const latest = await latestChangesOf(db, rows.map((r) => r.id));
+  const cards = rows.map((r) => toCard(r, latest.get(r.id), ctx)).sort(byUrgency);
+  const counts = Object.fromEntries(Object.values(BY_RANK).map((t) => [t, 0])) as Record<Timeliness, number>;
+  for (const [rank, n] of ranks) counts[BY_RANK[rank]!] = n;
+  const summary = summaryFromCounts(counts);
+  return {
+    agreement,
+    cards,
+    hidden: Math.max(0, summary.total - cards.length),
+    summary,
+    timeline: await loadTimeline(db, ctx, id),
+    history: eventRows.map((r) => toFeedItem(r, ctx.base)),
+  };
+}
+
+/** A commitment's badge: its title is not needed, only how it stands. */
+export async function loadBadge(db: Db, id: string, ctx: PageContext): Promise<CommitmentCard | null> {
+  const row = await findCommitment(db, id);
+  return row ? toCard(row, undefined, ctx) : null;
+}
