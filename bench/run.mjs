@@ -65,7 +65,12 @@ async function newDatabase(name, options) {
 }
 
 async function boot(persistDir, vars = {}) {
-  const w = await startWorker({ persistDir, vars: { ALLOW_PRIVATE_WEBHOOK_TARGETS: "true", ...vars } });
+  const w = await startWorker({
+    persistDir,
+    vars: { ALLOW_PRIVATE_WEBHOOK_TARGETS: "true", ...vars },
+    // The bench's own entry (the worker plus its baseline route). An option ends the `--var` list.
+    args: ["--local-protocol", "http", "bench/bench.entry.ts"],
+  });
   workers.push(w);
   return w;
 }

@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
 import { DomainError } from "../lib/errors";
-import type { Timeliness } from "./commitments.rules";
+import { TIMELINESS, type Timeliness } from "./commitments.rules";
+import { timelinessCountsSql, timelinessWhere } from "./commitments.timeliness";
 import { commitmentDependencies, commitments, type CommitmentRow } from "./commitments.table";
 
 export type CommitmentWithDeps = CommitmentRow & { dependsOn: string[] };
@@ -72,30 +73,6 @@ export async function dependentsOf(db: Db, id: string): Promise<string[]> {
     .where(eq(commitmentDependencies.dependsOnId, id))
     .orderBy(asc(commitmentDependencies.commitmentId));
   return rows.map((r) => r.id);
-}
-
-const OPEN = sql`${commitments.closedAt} IS NULL`;
-
-/** SQL mirror of commitments.rules.ts `timeliness` for list filters. */
-export function timelinessWhere(t: Timeliness, now: number, windowMs: number): SQL {
-  const met = sql`${commitments.status} IN ('fulfilled', 'partially_fulfilled')`;
-  const openUndated = sql`${commitments.status} NOT IN ('fulfilled', 'partially_fulfilled', 'broken', 'withdrawn')`;
-  switch (t) {
-    case "closed":
-      return sql`${commitments.status} IN ('broken', 'withdrawn')`;
-    case "met_on_time":
-      return sql`(${met} AND (${commitments.overdueAt} IS NULL OR ${commitments.statusChangedAt} <= ${commitments.overdueAt}))`;
-    case "met_late":
-      return sql`(${met} AND ${commitments.statusChangedAt} > ${commitments.overdueAt})`;
-    case "no_deadline":
-      return sql`(${openUndated} AND ${commitments.dueAt} IS NULL)`;
-    case "overdue":
-      return sql`(${OPEN} AND ${openUndated} AND ${commitments.overdueAt} < ${now})`;
-    case "due_soon":
-      return sql`(${OPEN} AND ${openUndated} AND ${commitments.dueAt} <= ${now + windowMs} AND ${commitments.overdueAt} >= ${now})`;
-    case "on_track":
-      return sql`(${OPEN} AND ${openUndated} AND ${commitments.dueAt} > ${now + windowMs})`;
-  }
 }
 
 export interface CommitmentFilter {
@@ -172,4 +149,20 @@ export async function listCommitmentsOfAgreement(db: Db, agreementId: string): P
     .where(eq(commitments.agreementId, agreementId))
     .orderBy(LIST_ORDER, asc(commitments.id));
   return rows.map((r) => withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+}
+
+/** Commitments per progress status (the commitments_status index) and per timeliness at `now`. */
+export async function countCommitments(
+  db: Db,
+  now: number,
+  windowMs: number,
+): Promise<{ byStatus: Record<string, number>; byTimeliness: Record<Timeliness, number> }> {
+  const [statusRows, t] = await Promise.all([
+    db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM commitments GROUP BY status`),
+    db.get<Record<Timeliness, number>>(timelinessCountsSql(now, windowMs)),
+  ]);
+  return {
+    byStatus: Object.fromEntries(statusRows.map((r) => [r.status, r.n])),
+    byTimeliness: Object.fromEntries(TIMELINESS.map((k) => [k, t?.[k] ?? 0])) as Record<Timeliness, number>,
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * The two status axes. Progress is set by people; timeliness is computed from the deadline, the
- * progress and `now`. Pure: the list filter (commitments.repo.ts timelinessWhere) mirrors
- * `timeliness` in SQL, and tests check that the two agree.
+ * progress and `now`. Pure. Its SQL side (filters, urgency rank, counts) is built from the same
+ * cases in commitments.timeliness.ts, and a property test holds the two equal.
  */
 import { DomainError } from "../lib/errors";
 
@@ -16,11 +16,17 @@ export const PROGRESS = [
 ] as const;
 export type Progress = (typeof PROGRESS)[number];
 
-export const TERMINAL: ReadonlySet<Progress> = new Set(["partially_fulfilled", "fulfilled", "broken", "withdrawn"]);
-export const MET: ReadonlySet<Progress> = new Set(["partially_fulfilled", "fulfilled"]);
+export const MET_STATUSES = ["partially_fulfilled", "fulfilled"] as const satisfies readonly Progress[];
+export const CLOSED_STATUSES = ["broken", "withdrawn"] as const satisfies readonly Progress[];
+export const TERMINAL: ReadonlySet<Progress> = new Set([...MET_STATUSES, ...CLOSED_STATUSES]);
+export const MET: ReadonlySet<Progress> = new Set(MET_STATUSES);
 
 export const TIMELINESS = ["no_deadline", "on_track", "due_soon", "overdue", "met_on_time", "met_late", "closed"] as const;
 export type Timeliness = (typeof TIMELINESS)[number];
+
+/** Urgency order, most urgent first: lists, pages and the home page sort by it. */
+export const URGENCY: readonly Timeliness[] = ["overdue", "due_soon", "on_track", "no_deadline", "met_late", "met_on_time", "closed"];
+export const urgencyRank = (t: Timeliness): number => URGENCY.indexOf(t);
 
 export const isTerminal = (status: string): boolean => TERMINAL.has(status as Progress);
 
@@ -39,7 +45,7 @@ export interface TimelinessInput {
  *   the deadline (and during the grace period); on_track before that.
  */
 export function timeliness(c: TimelinessInput, now: number, windowMs: number): Timeliness {
-  if (c.status === "broken" || c.status === "withdrawn") return "closed";
+  if ((CLOSED_STATUSES as readonly string[]).includes(c.status)) return "closed";
   if (MET.has(c.status as Progress)) {
     return c.overdueAt === null || c.statusChangedAt <= c.overdueAt ? "met_on_time" : "met_late";
   }
@@ -63,7 +69,12 @@ export function assertTransition(from: string, to: string, note: string | undefi
   }
 }
 
-/** Whole days from `now` until `instant` (negative once past), for pages and status.json. */
-export function daysUntil(instant: number, now: number): number {
-  return Math.floor((instant - now) / 86_400_000);
-}
+/** UTC day number: whole days since 1970-01-01. */
+export const utcDay = (ms: number): number => Math.floor(ms / 86_400_000);
+
+/**
+ * The one day count ("days left", "days overdue"): whole UTC calendar days from `now`'s date to
+ * `instant`'s, 0 on the same UTC day, negative once past. It changes only at UTC midnight, so a
+ * document that shows it stays valid for the rest of the day (readside/version.ts clockKey).
+ */
+export const daysUntil = (instant: number, now: number): number => utcDay(instant) - utcDay(now);

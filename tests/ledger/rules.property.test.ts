@@ -1,14 +1,15 @@
 /**
- * Property-based tests (fast-check) for the status rules: timeliness (commitments.rules.ts), its
- * SQL mirror used by list filters (commitments.repo.ts timelinessWhere), transitions, and the
- * sweep's alert bookkeeping (sweep.rules.ts). Run inside workerd against real D1.
+ * Property-based tests (fast-check) for the status rules: timeliness (commitments.rules.ts) and
+ * its SQL side (commitments.timeliness.ts: filters, urgency rank, counts), the day count,
+ * transitions, and the sweep's alert bookkeeping (commitments.alerts.ts). Run inside workerd
+ * against real D1.
  */
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
-import { and, inArray } from "drizzle-orm";
+import { and, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { timelinessWhere } from "../../src/ledger/commitments.repo";
-import { assertTransition, isTerminal, PROGRESS, TIMELINESS, timeliness, type Timeliness } from "../../src/ledger/commitments.rules";
+import { timelinessCountsSql, timelinessWhere, urgencyRankSql } from "../../src/ledger/commitments.timeliness";
+import { assertTransition, daysUntil, isTerminal, PROGRESS, TIMELINESS, timeliness, urgencyRank, type Timeliness } from "../../src/ledger/commitments.rules";
 import { commitments } from "../../src/ledger/commitments.table";
 import { DAY_MS } from "../../src/platform/config";
 import { nextAlertAt, pendingFinding, type AlertState } from "../../src/ledger/commitments.alerts";
@@ -35,6 +36,11 @@ const storedCommitment = fc
     statusChangedAt: NOW + c.changed,
   }));
 
+const ymd = (ms: number): [number, number, number] => {
+  const d = new Date(ms);
+  return [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
+};
+
 const OPEN_ORDER: Timeliness[] = ["on_track", "due_soon", "overdue"];
 
 describe("status rules (properties)", () => {
@@ -57,6 +63,19 @@ describe("status rules (properties)", () => {
         const after = OPEN_ORDER.indexOf(timeliness(c, NOW + a + step, WINDOW));
         expect(before).toBeGreaterThanOrEqual(0);
         expect(after).toBeGreaterThanOrEqual(before);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("counts days by UTC calendar date: 0 on the day, 1 the day before, one step per midnight", () => {
+    fc.assert(
+      fc.property(offset, offset, (a, b) => {
+        const [instant, now] = [NOW + a, NOW + b];
+        const days = daysUntil(instant, now);
+        expect(days).toBe(Math.round((Date.UTC(...ymd(instant)) - Date.UTC(...ymd(now))) / DAY_MS));
+        expect(daysUntil(instant, now + DAY_MS)).toBe(days - 1);
+        if (instant >= now) expect(days).toBeGreaterThanOrEqual(0);
       }),
       { numRuns: 500 },
     );
@@ -129,8 +148,22 @@ describe("status rules (properties)", () => {
             .sort();
           expect(found, t).toEqual(expected);
         }
+        // The urgency rank orders by the same cases.
+        const ranks = await db().all<{ id: string; rank: number }>(
+          sql`SELECT id, ${urgencyRankSql(now, WINDOW)} AS rank FROM commitments WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+        );
+        for (const r of ranks) expect(r.rank, r.id).toBe(urgencyRank(timeliness(rows[ids.indexOf(r.id)]!, now, WINDOW)));
+        // And the counts (some derived as remainders) count every stored row as the rule does.
+        const all = await db().all<{ status: string; due_at: number | null; overdue_at: number | null; status_changed_at: number }>(
+          sql`SELECT status, due_at, overdue_at, status_changed_at FROM commitments`,
+        );
+        const expectedCounts = Object.fromEntries(TIMELINESS.map((t) => [t, 0])) as Record<Timeliness, number>;
+        for (const c of all) {
+          expectedCounts[timeliness({ status: c.status, dueAt: c.due_at, overdueAt: c.overdue_at, statusChangedAt: c.status_changed_at }, now, WINDOW)]++;
+        }
+        expect(await db().get(timelinessCountsSql(now, WINDOW))).toEqual(expectedCounts);
       }),
       { numRuns: 60 },
     );
-  });
+  }, 60_000);
 });

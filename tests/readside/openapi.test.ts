@@ -12,7 +12,7 @@ import { redeliver, sendTest } from "../../src/alerts/subscriptions.service";
 import { call, createAgreement, createCommitment, db } from "../helpers";
 import { get } from "./readside.helpers";
 
-/** Registered routes that are deliberately not in the document: HTML, assets, the docs themselves, the benchmark baseline. */
+/** Registered routes that are deliberately not in the document: HTML, assets, the docs themselves. */
 const UNDOCUMENTED = new Set([
   "GET /",
   "GET /commitments/{id}",
@@ -21,7 +21,6 @@ const UNDOCUMENTED = new Set([
   "GET /assets/icon.svg",
   "GET /openapi.json",
   "GET /docs",
-  "GET /__bench/constant",
 ]);
 
 /** Hono's route paths in OpenAPI form: ":id" -> "{id}", "/badges/:file{…\\.svg}" -> "/badges/{commitment}.svg". */

@@ -261,7 +261,7 @@ describe("the status probe cache", () => {
   });
 });
 
-describe("/healthz and /__bench/constant", () => {
+describe("/healthz", () => {
   it("answers application/health+json, never cached, warn while the sweep is late or failed", async () => {
     const res = await get("/healthz");
     expect(res.status).toBe(200);
@@ -282,9 +282,8 @@ describe("/healthz and /__bench/constant", () => {
     expect(body.output).toBe("overdue sweep: failed");
   });
 
-  it("serves the benchmark's constant route", async () => {
+  it("has no benchmark route in the production app (bench/bench.entry.ts adds it)", async () => {
     const res = await get("/__bench/constant");
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true });
+    expect(res.status).toBe(404);
   });
 });

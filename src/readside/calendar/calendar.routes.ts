@@ -4,7 +4,7 @@ import { baseUrl, type AppEnv } from "../../platform/http/context";
 import { validate } from "../../platform/http/validate";
 import { canonicalQuery } from "../feeds/feeds.service";
 import { dueSoonWindowMs } from "../../platform/config";
-import { clockedVersion } from "../status/status.service";
+import { clockedVersion } from "../version";
 import { CalendarQuery } from "./calendar.schemas";
 import { loadCalendar, renderIcs } from "./calendar.service";
 

@@ -282,7 +282,7 @@ export function renderJsonFeed(feed: Feed, ctx: FeedContext): string {
 }
 
 /** The newest event (one primary-key lookup): a feed's version and Last-Modified. */
-export { readLedgerVersion as feedVersion } from "../status/status.repo";
+export { readLedgerVersion as feedVersion } from "../version.repo";
 
 /** The validated query in a canonical order, as a query string ("" when empty). */
 export function canonicalQuery(query: Record<string, unknown>): string {

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
+import { urgencyRankSql } from "../../ledger/commitments.timeliness";
 
 export interface LatestChange {
   commitmentId: string;
@@ -12,20 +13,6 @@ export interface LatestChange {
 
 /** The default list order's sort key: must match the expression index commitments_list_order. */
 const LIST_KEY = sql.raw("coalesce(due_at, 9007199254740991)");
-
-/**
- * Urgency rank in SQL, mirroring commitments.rules.ts `timeliness` and pages.service.ts RANK:
- * overdue 0, due soon 1, on track 2, no deadline 3, met late 4, met on time 5, closed 6.
- */
-function rankSql(now: number, windowMs: number) {
-  return sql`CASE
-    WHEN status IN ('broken', 'withdrawn') THEN 6
-    WHEN status IN ('fulfilled', 'partially_fulfilled') THEN CASE WHEN overdue_at IS NULL OR status_changed_at <= overdue_at THEN 5 ELSE 4 END
-    WHEN due_at IS NULL THEN 3
-    WHEN overdue_at < ${now} THEN 0
-    WHEN due_at <= ${now + windowMs} THEN 1
-    ELSE 2 END`;
-}
 
 export interface CardRow {
   id: string;
@@ -85,7 +72,7 @@ export async function mostUrgentPerAgreement(
   const rows = await db.all<RawCardRow>(sql`
     SELECT id, title, agreement_id, status, due_at, due_on, overdue_at, status_changed_at, tags, parties, total FROM (
       SELECT id, title, agreement_id, status, due_at, due_on, overdue_at, status_changed_at, tags, parties,
-        row_number() OVER (PARTITION BY agreement_id ORDER BY ${rankSql(now, windowMs)}, ${LIST_KEY}, title, id) AS rn,
+        row_number() OVER (PARTITION BY agreement_id ORDER BY ${urgencyRankSql(now, windowMs)}, ${LIST_KEY}, title, id) AS rn,
         count(*) OVER (PARTITION BY agreement_id) AS total
       FROM commitments
       ${agreementId ? sql`WHERE agreement_id = ${agreementId}` : sql``}
@@ -94,10 +81,10 @@ export async function mostUrgentPerAgreement(
   return rows.map(toCardRow);
 }
 
-/** Commitments per urgency rank (see rankSql), for one agreement's summary. */
+/** Commitments per urgency rank (ledger/commitments.timeliness.ts), for one agreement's summary. */
 export async function countByRank(db: Db, now: number, windowMs: number, agreementId: string): Promise<Map<number, number>> {
   const rows = await db.all<{ rank: number; n: number }>(sql`
-    SELECT rank, count(*) AS n FROM (SELECT ${rankSql(now, windowMs)} AS rank FROM commitments WHERE agreement_id = ${agreementId})
+    SELECT rank, count(*) AS n FROM (SELECT ${urgencyRankSql(now, windowMs)} AS rank FROM commitments WHERE agreement_id = ${agreementId})
     GROUP BY rank`);
   return new Map(rows.map((r) => [r.rank, r.n]));
 }

@@ -6,7 +6,7 @@ import { baseUrl, type AppEnv } from "../../platform/http/context";
 import { validate } from "../../platform/http/validate";
 import { dueSoonWindowMs } from "../../platform/config";
 import { SLUG_PATTERN } from "../../lib/ids";
-import { clockedVersion } from "../status/status.service";
+import { clockedVersion } from "../version";
 import { badgeValue, renderBadge } from "./pages.badge";
 import { PAGES_CSS } from "./pages.css";
 import { BadgeQuery } from "./pages.schemas";

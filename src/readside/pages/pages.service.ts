@@ -5,13 +5,11 @@
 import type { Db } from "../../platform/db/client";
 import { allAgreements, findAgreement } from "../../ledger/agreements.repo";
 import type { AgreementRow } from "../../ledger/agreements.table";
-import { dependentsOf, findCommitment, findCommitmentsByIds } from "../../ledger/commitments.repo";
-import { timeliness, type Timeliness } from "../../ledger/commitments.rules";
+import { countCommitments, dependentsOf, findCommitment, findCommitmentsByIds } from "../../ledger/commitments.repo";
+import { daysUntil, timeliness, URGENCY, urgencyRank, type Timeliness } from "../../ledger/commitments.rules";
 import { listFeedEvents } from "../feeds/feeds.repo";
 import { toFeedItem } from "../feeds/feeds.service";
 import { progressLabel } from "../../lib/labels";
-import { countCommitments } from "../status/status.repo";
-import { calendarDaysUntil } from "../status/status.service";
 import { countByRank, deadlinesAround, latestChangesOf, mostUrgentPerAgreement, type CardRow, type LatestChange } from "./pages.repo";
 
 export interface PageContext {
@@ -45,12 +43,9 @@ export interface TimelineItem {
   timeliness: Timeliness;
 }
 
-/** Overdue first, then by how soon they matter; finished and closed ones last. */
-const RANK: Record<Timeliness, number> = { overdue: 0, due_soon: 1, on_track: 2, no_deadline: 3, met_late: 4, met_on_time: 5, closed: 6 };
-
 export function byUrgency(a: CommitmentCard, b: CommitmentCard): number {
   return (
-    RANK[a.timeliness] - RANK[b.timeliness] ||
+    urgencyRank(a.timeliness) - urgencyRank(b.timeliness) ||
     (a.dueAt ?? Number.MAX_SAFE_INTEGER) - (b.dueAt ?? Number.MAX_SAFE_INTEGER) ||
     a.title.localeCompare(b.title)
   );
@@ -89,8 +84,8 @@ export function toCard(row: CardSource, latest: LatestChange | undefined, ctx: P
     timeliness: t,
     dueOn: row.dueOn,
     dueAt: row.dueAt,
-    daysLeft: row.dueAt === null ? null : calendarDaysUntil(row.dueAt, ctx.now),
-    daysOverdue: t === "overdue" && row.overdueAt !== null ? calendarDaysUntil(ctx.now, row.overdueAt) : null,
+    daysLeft: row.dueAt === null ? null : daysUntil(row.dueAt, ctx.now),
+    daysOverdue: t === "overdue" && row.overdueAt !== null ? daysUntil(ctx.now, row.overdueAt) : null,
     tags: row.tags,
     parties: row.parties,
     latest: latest ? { text: changePhrase(latest), at: latest.occurredAt } : null,
@@ -150,8 +145,6 @@ export function summaryFromCounts(n: Record<Timeliness, number>): Summary {
   };
 }
 
-const BY_RANK = Object.fromEntries(Object.entries({ overdue: 0, due_soon: 1, on_track: 2, no_deadline: 3, met_late: 4, met_on_time: 5, closed: 6 }).map(([k, v]) => [v, k])) as Record<number, Timeliness>;
-
 /** Commitments shown per agreement on the home page; the agreement's page shows them all. */
 export const HOME_PER_AGREEMENT = 25;
 
@@ -179,7 +172,7 @@ export async function loadHome(db: Db, ctx: PageContext) {
     entry.cards.push(toCard(row, latest.get(row.id), ctx));
     byAgreement.set(row.agreementId, entry);
   }
-  const summary = summaryFromCounts(timelinessCounts(counts));
+  const summary = summaryFromCounts(counts.byTimeliness);
   const sections: AgreementSection[] = agreements
     .map((agreement) => {
       const entry = byAgreement.get(agreement.id) ?? { cards: [], total: 0 };
@@ -188,28 +181,12 @@ export async function loadHome(db: Db, ctx: PageContext) {
     })
     .sort(
       (a, b) =>
-        (a.cards[0] ? RANK[a.cards[0].timeliness] : 9) - (b.cards[0] ? RANK[b.cards[0].timeliness] : 9) ||
+        (a.cards[0] ? urgencyRank(a.cards[0].timeliness) : 9) - (b.cards[0] ? urgencyRank(b.cards[0].timeliness) : 9) ||
         (a.cards[0]?.dueAt ?? Number.MAX_SAFE_INTEGER) - (b.cards[0]?.dueAt ?? Number.MAX_SAFE_INTEGER) ||
         a.agreement.title.localeCompare(b.agreement.title),
     );
   const timeline = await loadTimeline(db, ctx);
   return { summary, sections, timeline };
-}
-
-/** countCommitments' open/met figures as counts per timeliness (as status.json derives them). */
-function timelinessCounts(c: Awaited<ReturnType<typeof countCommitments>>): Record<Timeliness, number> {
-  const s = (k: string) => c.byStatus[k] ?? 0;
-  const t = c.timeliness;
-  const met = s("fulfilled") + s("partially_fulfilled");
-  return {
-    overdue: t.overdue,
-    due_soon: t.open - t.overdue - t.onTrack - t.noDeadline,
-    on_track: t.onTrack,
-    no_deadline: t.noDeadline,
-    met_on_time: met - t.metLate,
-    met_late: t.metLate,
-    closed: s("broken") + s("withdrawn"),
-  };
 }
 
 export interface DeadlineStep {
@@ -286,8 +263,8 @@ export async function loadAgreementPage(db: Db, id: string, ctx: PageContext) {
   ]);
   const latest = await latestChangesOf(db, rows.map((r) => r.id));
   const cards = rows.map((r) => toCard(r, latest.get(r.id), ctx)).sort(byUrgency);
-  const counts = Object.fromEntries(Object.values(BY_RANK).map((t) => [t, 0])) as Record<Timeliness, number>;
-  for (const [rank, n] of ranks) counts[BY_RANK[rank]!] = n;
+  const counts = Object.fromEntries(URGENCY.map((t) => [t, 0])) as Record<Timeliness, number>;
+  for (const [rank, n] of ranks) counts[URGENCY[rank]!] = n;
   const summary = summaryFromCounts(counts);
   return {
     agreement,

@@ -1,77 +1,18 @@
 /**
- * Read-side queries: the cheap version probe every cached read-side document starts with, and
- * the aggregates of /status.json. Every query here is an index lookup or an aggregate over an
- * indexed range; none reads the commitments table row by row:
+ * /status.json's queries: its validator's probe (the data version of ../version.repo.ts plus
+ * the sweep and delivery health) and its aggregates. Every query here is an index lookup or an
+ * aggregate over an indexed range; none reads the commitments table row by row:
  *
- * - `max(seq)` / latest event: the events primary key, read from its end (O(log n)). Every
- *   ledger change appends an event in the same batch, so it is a version of the ledger.
- * - next/last timeliness thresholds: min/max over the partial indexes commitments_open_overdue
- *   and commitments_open_due (O(log n)): timeliness only moves when `now` crosses one.
  * - pending deliveries: count over the partial index deliveries_pending_due, capped at
  *   PENDING_COUNT_CAP so a burst of half a million pending deliveries costs at most that many
  *   index entries read per probe (D1 bills rows read).
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
+import { probeColumns, toVersion, type DataVersion, type ProbeRow } from "../version.repo";
 
 /** status.json reports at most this many pending deliveries ("at least 10,000"). */
 export const PENDING_COUNT_CAP = 10_000;
-
-export interface DataVersion {
-  /** seq of the newest event; 0 for an empty history. */
-  seq: number;
-  /** recorded_at of the newest event (ms); 0 for an empty history. */
-  lastEventAt: number;
-  /** The smallest overdue_at an open commitment has not passed yet: it turns overdue after it. */
-  nextOverdueAt: number | null;
-  /** The latest overdue_at already passed by an open commitment. */
-  lastOverdueAt: number | null;
-  /** The smallest due_at still outside the due-soon window: it turns due_soon when the window reaches it. */
-  nextDueSoonAt: number | null;
-  /** The latest due_at already inside the window. */
-  lastDueSoonAt: number | null;
-}
-
-interface ProbeRow {
-  seq: number | null;
-  last_event_at: number | null;
-  next_overdue: number | null;
-  last_overdue: number | null;
-  next_due_soon: number | null;
-  last_due_soon: number | null;
-}
-
-const probeColumns = (now: number, windowMs: number) => sql`
-  (SELECT seq FROM events ORDER BY seq DESC LIMIT 1) AS seq,
-  (SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1) AS last_event_at,
-  (SELECT min(overdue_at) FROM commitments WHERE closed_at IS NULL AND overdue_at >= ${now}) AS next_overdue,
-  (SELECT max(overdue_at) FROM commitments WHERE closed_at IS NULL AND overdue_at < ${now}) AS last_overdue,
-  (SELECT min(due_at) FROM commitments WHERE closed_at IS NULL AND due_at > ${now + windowMs}) AS next_due_soon,
-  (SELECT max(due_at) FROM commitments WHERE closed_at IS NULL AND due_at <= ${now + windowMs}) AS last_due_soon`;
-
-function toVersion(row: ProbeRow | undefined): DataVersion {
-  return {
-    seq: row?.seq ?? 0,
-    lastEventAt: row?.last_event_at ?? 0,
-    nextOverdueAt: row?.next_overdue ?? null,
-    lastOverdueAt: row?.last_overdue ?? null,
-    nextDueSoonAt: row?.next_due_soon ?? null,
-    lastDueSoonAt: row?.last_due_soon ?? null,
-  };
-}
-
-/** One round trip, six index lookups. */
-export async function readDataVersion(db: Db, now: number, windowMs: number): Promise<DataVersion> {
-  return toVersion(await db.get<ProbeRow>(sql`SELECT ${probeColumns(now, windowMs)}`));
-}
-
-/** Only the ledger version (feeds do not move with the clock): one primary-key lookup. */
-export async function readLedgerVersion(db: Db): Promise<{ seq: number; lastEventAt: number }> {
-  const row = await db.get<{ seq: number | null; recorded_at: number | null }>(
-    sql`SELECT seq, recorded_at FROM events ORDER BY seq DESC LIMIT 1`,
-  );
-  return { seq: row?.seq ?? 0, lastEventAt: row?.recorded_at ?? 0 };
-}
 
 export interface SweepRunSummary {
   id: number;
@@ -145,49 +86,6 @@ export async function readStatusProbe(db: Db, now: number, windowMs: number): Pr
           }
         : null,
     delivery: { pending: row?.pending ?? 0, failing: row?.failing ?? 0, disabled: row?.disabled ?? 0 },
-  };
-}
-
-export interface TimelinessCounts {
-  open: number;
-  overdue: number;
-  onTrack: number;
-  noDeadline: number;
-  metLate: number;
-}
-
-/**
- * Counts by progress status (the commitments_status index, read as a covering index) and the
- * open-commitment timeliness ranges (partial indexes on due_at / overdue_at). Mirrors
- * commitments.rules.ts `timeliness`: an open commitment is overdue past overdue_at, on track
- * while due_at is beyond the due-soon window, due soon in between; the service derives due_soon,
- * met_on_time and closed from these.
- */
-export async function countCommitments(
-  db: Db,
-  now: number,
-  windowMs: number,
-): Promise<{ byStatus: Record<string, number>; timeliness: TimelinessCounts }> {
-  const [statusRows, t] = await Promise.all([
-    db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM commitments GROUP BY status`),
-    db.get<{ open: number; overdue: number; on_track: number; no_deadline: number; met_late: number }>(sql`
-      SELECT
-        (SELECT count(*) FROM commitments WHERE closed_at IS NULL) AS open,
-        (SELECT count(*) FROM commitments WHERE closed_at IS NULL AND overdue_at < ${now}) AS overdue,
-        (SELECT count(*) FROM commitments WHERE closed_at IS NULL AND due_at > ${now + windowMs}) AS on_track,
-        (SELECT count(*) FROM commitments WHERE closed_at IS NULL AND due_at IS NULL) AS no_deadline,
-        (SELECT count(*) FROM commitments
-          WHERE status IN ('fulfilled', 'partially_fulfilled') AND overdue_at IS NOT NULL AND status_changed_at > overdue_at) AS met_late`),
-  ]);
-  return {
-    byStatus: Object.fromEntries(statusRows.map((r) => [r.status, r.n])),
-    timeliness: {
-      open: t?.open ?? 0,
-      overdue: t?.overdue ?? 0,
-      onTrack: t?.on_track ?? 0,
-      noDeadline: t?.no_deadline ?? 0,
-      metLate: t?.met_late ?? 0,
-    },
   };
 }
 

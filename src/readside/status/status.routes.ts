@@ -75,6 +75,4 @@ export const statusRoutes = new Hono<AppEnv>()
       "Cache-Control": "no-store",
       ...PUBLIC_READ_HEADERS,
     });
-  })
-  // The benchmark's baseline: a constant JSON answer through the same middleware (bench/).
-  .get("/__bench/constant", (c) => c.json({ ok: true }));
+  });

@@ -4,59 +4,21 @@
  * `db` and `now`, never reads the clock or `env`.
  */
 import type { Db } from "../../platform/db/client";
-import { PROGRESS, TIMELINESS, timeliness, type Timeliness } from "../../ledger/commitments.rules";
-import { DAY_MS } from "../../platform/config";
+import { daysUntil, PROGRESS, TIMELINESS, timeliness, type Timeliness } from "../../ledger/commitments.rules";
 import { toIso } from "../../lib/deadline";
+import { clockChangedAt, clockKey } from "../version";
+import { countCommitments } from "../../ledger/commitments.repo";
 import {
-  readDataVersion,
-  countCommitments,
   listNextDeadlines,
   listOverdue,
   readLatestSweep,
   readStatusProbe,
-  type DataVersion,
   type DeadlineRow,
   type DeliveryHealth,
   type StatusProbe,
   type SweepRunSummary,
 } from "./status.repo";
 
-/** UTC day number: whole days since 1970-01-01. Day counts on the read side are UTC calendar days. */
-export const utcDay = (ms: number): number => Math.floor(ms / DAY_MS);
-
-/**
- * Whole UTC calendar days from `now` to `instant`: 0 on the same UTC day, negative once past.
- * Matches the API's days_left for end-of-day deadlines in UTC, and changes only at UTC
- * midnight, so a document that shows it stays valid for the rest of the day.
- */
-export const calendarDaysUntil = (instant: number, now: number): number => utcDay(instant) - utcDay(now);
-
-/**
- * What a clock-dependent document depends on besides the data: the UTC day (day counts) and
- * the next instants at which some open commitment's timeliness moves. Equal keys at two
- * moments mean every timeliness and every day count is the same at both.
- */
-export function clockKey(v: DataVersion, now: number): [number, number | null, number | null] {
-  return [utcDay(now), v.nextOverdueAt, v.nextDueSoonAt];
-}
-
-/** The last moment the clock key changed: midnight UTC, or a threshold just crossed. */
-export function clockChangedAt(v: DataVersion, now: number, windowMs: number): number {
-  return Math.max(
-    utcDay(now) * DAY_MS,
-    v.lastOverdueAt === null ? 0 : v.lastOverdueAt + 1,
-    v.lastDueSoonAt === null ? 0 : v.lastDueSoonAt - windowMs,
-  );
-}
-
-/**
- * The version of a document that shows commitments with their timeliness (pages, calendar,
- * badges): the ledger version plus the clock key, and when either last changed. One round trip.
- */
-export async function clockedVersion(db: Db, now: number, windowMs: number): Promise<{ parts: unknown[]; lastModified: number }> {
-  const v = await readDataVersion(db, now, windowMs);
-  return { parts: [v.seq, clockKey(v, now)], lastModified: Math.max(v.lastEventAt, clockChangedAt(v, now, windowMs)) };
-}
 
 export type SweepState = "ok" | "running" | "failed" | "stale" | "never";
 
@@ -132,19 +94,9 @@ export async function statusDocument(db: Db, probe: StatusProbe, ctx: StatusCont
   ]);
   const byStatus = Object.fromEntries(PROGRESS.map((s) => [s, counts.byStatus[s] ?? 0])) as Record<(typeof PROGRESS)[number], number>;
   const total = Object.values(counts.byStatus).reduce((a, b) => a + b, 0);
-  const t = counts.timeliness;
-  const met = byStatus.fulfilled + byStatus.partially_fulfilled;
-  const byTimeliness: Record<Timeliness, number> = {
-    no_deadline: t.noDeadline,
-    on_track: t.onTrack,
-    due_soon: t.open - t.overdue - t.onTrack - t.noDeadline,
-    overdue: t.overdue,
-    met_on_time: met - t.metLate,
-    met_late: t.metLate,
-    closed: byStatus.broken + byStatus.withdrawn,
-  };
+  const byTimeliness = counts.byTimeliness;
   const sweep = sweepState(probe.lastSweep, now, ctx.sweepPeriodMinutes);
-  const { indicator, reasons } = decideIndicator(sweep, t.overdue, probe.delivery, ctx.sweepPeriodMinutes);
+  const { indicator, reasons } = decideIndicator(sweep, byTimeliness.overdue, probe.delivery, ctx.sweepPeriodMinutes);
   const run = probe.lastSweep;
   return {
     indicator,
@@ -155,12 +107,12 @@ export async function statusDocument(db: Db, probe: StatusProbe, ctx: StatusCont
       by_status: byStatus,
       by_timeliness: Object.fromEntries(TIMELINESS.map((k) => [k, byTimeliness[k]])) as Record<Timeliness, number>,
     },
-    overdue: overdueRows.map((r) => ({ ...deadlineItem(r, ctx), days_overdue: calendarDaysUntil(now, r.overdueAt) })),
-    overdue_truncated: t.overdue > overdueRows.length,
+    overdue: overdueRows.map((r) => ({ ...deadlineItem(r, ctx), days_overdue: daysUntil(now, r.overdueAt) })),
+    overdue_truncated: byTimeliness.overdue > overdueRows.length,
     next_deadlines: nextRows.map((r) => ({
       ...deadlineItem(r, ctx),
       timeliness: timeliness(r, now, ctx.windowMs),
-      days_left: calendarDaysUntil(r.dueAt, now),
+      days_left: daysUntil(r.dueAt, now),
     })),
     last_sweep: run
       ? {

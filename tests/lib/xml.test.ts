@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { escapeHtml, escapeXml, isSafeHref, rfc3339, rfc822, stripInvalidXmlChars } from "../../src/lib/xml";
-import { parseXml, textOf } from "./readside.helpers";
+import { parseXml, textOf } from "../readside/readside.helpers";
 
 describe("XML text safety", () => {
   it("removes every character XML 1.0 forbids and keeps tab, LF, CR and astral characters", () => {

@@ -18,7 +18,7 @@ import {
   type DeadlineSpec,
 } from "../../src/lib/deadline";
 import { createAgreement, createCommitment, call, json } from "../helpers";
-import { expectError, issuePaths } from "./ledger.helpers";
+import { expectError, issuePaths } from "../ledger/ledger.helpers";
 
 const d = (text: string) => parseDate(text)!;
 const plus = (date: string, duration: string) => formatDate(addToDate(d(date), parseDuration(duration)!));
