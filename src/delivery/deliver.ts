@@ -109,6 +109,7 @@ async function readExcerpt(res: Response): Promise<string> {
 
 async function send(
   deps: DeliverDeps,
+  url: string,
   sub: SubscriptionRow,
   webhookId: string,
   body: string,
@@ -127,7 +128,7 @@ async function send(
     "webhook-signature": await signatureHeader(secrets, webhookId, timestamp, body),
   };
   try {
-    const res = await deps.fetch(sub.url, {
+    const res = await deps.fetch(url, {
       method: "POST",
       headers,
       body,
@@ -272,7 +273,7 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
     }
     result.attempted++;
     const started = deps.clock();
-    const { outcome, excerpt } = await send(deps, sub, event.id, bodyFor(event));
+    const { outcome, excerpt } = await send(deps, target.url.href, sub, event.id, bodyFor(event));
     const finished = deps.clock();
     const statements: BatchItem[] = [
       db.insert(deliveryAttempts).values({

@@ -46,9 +46,11 @@ export function subscriptionView(row: SubscriptionRow, now: number) {
   };
 }
 
-function assertTarget(url: string, allowPrivate: boolean): void {
+/** The normalised URL (what is stored, checked again, fetched and signed), or 400 naming `url`. */
+function assertTarget(url: string, allowPrivate: boolean): string {
   const check = checkTarget(url, allowPrivate);
   if (!check.ok) throw invalid("url", `refused webhook target: ${check.reason}`);
+  return check.url.href;
 }
 
 async function mustFind(db: Db, id: string): Promise<SubscriptionRow> {
@@ -58,10 +60,10 @@ async function mustFind(db: Db, id: string): Promise<SubscriptionRow> {
 }
 
 export async function createSubscription(db: Db, input: CreateSubscriptionInput, ctx: SubscriptionContext) {
-  assertTarget(input.url, ctx.allowPrivateTargets);
+  const url = assertTarget(input.url, ctx.allowPrivateTargets);
   const row: SubscriptionRow = {
     id: newId("sub", ctx.now),
-    url: input.url,
+    url,
     description: input.description ?? "",
     eventTypes: input.event_types ?? null,
     agreements: input.agreements ?? null,
@@ -102,9 +104,8 @@ export async function getSubscription(db: Db, id: string, now: number) {
 
 export async function updateSubscription(db: Db, id: string, patch: UpdateSubscriptionInput, ctx: SubscriptionContext) {
   const row = await mustFind(db, id);
-  if (patch.url !== undefined) assertTarget(patch.url, ctx.allowPrivateTargets);
   const set: Partial<SubscriptionRow> = { updatedAt: ctx.now };
-  if (patch.url !== undefined) set.url = patch.url;
+  if (patch.url !== undefined) set.url = assertTarget(patch.url, ctx.allowPrivateTargets);
   if (patch.description !== undefined) set.description = patch.description;
   if (patch.event_types !== undefined) set.eventTypes = patch.event_types;
   if (patch.agreements !== undefined) set.agreements = patch.agreements;
