@@ -7,6 +7,7 @@ import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { runBatch } from "../db/guard";
 import { deliveries, deliveryAttempts, type DeliveryRow } from "../delivery/delivery.table";
+import { cancelPendingStatement } from "../delivery/deliver";
 import { newSecret } from "../delivery/signing";
 import { checkTarget } from "../delivery/ssrf";
 import { appendEventStatements } from "../history/events.repo";
@@ -117,20 +118,18 @@ export async function updateSubscription(db: Db, id: string, patch: UpdateSubscr
     // Resuming (also from disabled) starts a fresh health record.
     if (patch.state === "active") Object.assign(set, { disabledReason: null, failingSince: null });
   }
-  await db.update(subscriptions).set(set).where(eq(subscriptions.id, id));
+  const update = db.update(subscriptions).set(set).where(eq(subscriptions.id, id));
+  // Pausing cancels what is pending, scheduled retries included (the README promises it): a
+  // resume starts clean, and the log can redeliver anything wanted.
+  if (set.state === "paused") await runBatch(db, [update, cancelPendingStatement(db, id, "the subscription was paused", ctx.now)]);
+  else await update;
   return getSubscription(db, id, ctx.now);
 }
 
-export async function deleteSubscription(db: Db, id: string) {
+export async function deleteSubscription(db: Db, id: string, now: number) {
   await mustFind(db, id);
   // Pending deliveries are cancelled, the log stays for the record.
-  await runBatch(db, [
-    db
-      .update(deliveries)
-      .set({ state: "cancelled", lastError: "the subscription was deleted" })
-      .where(and(eq(deliveries.subscriptionId, id), eq(deliveries.state, "pending"))),
-    db.delete(subscriptions).where(eq(subscriptions.id, id)),
-  ]);
+  await runBatch(db, [cancelPendingStatement(db, id, "the subscription was deleted", now), db.delete(subscriptions).where(eq(subscriptions.id, id))]);
 }
 
 export async function rotateSecret(db: Db, id: string, now: number) {
