@@ -266,5 +266,10 @@ export const WebhookPayload = v.strictObject({
     commitment: v.nullable(CommitmentView),
     agreement: v.nullable(AgreementView),
     links: v.record(v.string(), v.string()),
+    /**
+     * Present when the body had to be shrunk to stay within 20 KB: the fields shortened or
+     * emptied (e.g. "commitment.evidence"); `links` lead to the whole record.
+     */
+    truncated: v.optional(v.array(v.string())),
   }),
 });
