@@ -5,7 +5,7 @@ import { commitmentRoutes } from "./commitments/commitments.routes";
 import { feedsRoutes } from "./feeds/feeds.routes";
 import type { AppEnv } from "./http/context";
 import { handleError, handleNotFound } from "./http/errors";
-import { limitBody, provideDeps, requireJsonBody } from "./http/middleware";
+import { baselineHeaders, limitBody, provideDeps, requireJsonBody } from "./http/middleware";
 import { openapiRoutes } from "./openapi/openapi.routes";
 import { pagesRoutes } from "./pages/pages.routes";
 import { statusRoutes } from "./status/status.routes";
@@ -29,6 +29,7 @@ export const api = new Hono<AppEnv>()
   .route("/", transferRoutes);
 
 export const app = new Hono<AppEnv>()
+  .use(baselineHeaders)
   .use(provideDeps)
   .route("/api/v1", api)
   // Read side: feeds, status.json, healthz, calendar, badges, HTML pages, OpenAPI.

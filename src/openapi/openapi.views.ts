@@ -71,7 +71,14 @@ export const CommitmentView = v.strictObject({
   version: v.number(),
 });
 
-export const AgreementDetail = v.strictObject({ ...AgreementView.entries, commitments: v.array(CommitmentView) });
+export const AgreementDetail = v.strictObject({
+  ...AgreementView.entries,
+  /** The first 50 in list order (deadline, then id). */
+  commitments: v.array(CommitmentView),
+  commitment_count: v.number(),
+  /** The next page of `GET /api/v1/commitments?agreement=…`, or null when every commitment is embedded. */
+  commitments_next: v.nullable(v.string()),
+});
 
 export const CommitmentList = v.strictObject({ items: v.array(CommitmentView), next_cursor: v.nullable(v.string()) });
 
