@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { secureHeaders } from "hono/secure-headers";
-import { PUBLIC_READ_HEADERS, configParts, hashText, makeValidator, respondConditionally } from "../http/cache";
+import { PUBLIC_READ_HEADERS, configParts, hashText, makeValidator, parseEntityTags, respondConditionally } from "../http/cache";
 import { baseUrl, type AppEnv } from "../http/context";
 import { validate } from "../http/validate";
 import { dueSoonWindowMs } from "../lib/config";
@@ -132,6 +132,8 @@ export const pagesRoutes = new Hono<AppEnv>()
   )
   .get(CSS_PATH, (c) => {
     const headers = { ETag: CSS_ETAG, "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff" };
-    if (c.req.header("If-None-Match") === CSS_ETAG) return c.body(null, 304, headers);
+    const inm = c.req.header("If-None-Match");
+    const tags = inm === undefined ? [] : parseEntityTags(inm);
+    if (tags === null || tags.includes(CSS_ETAG)) return c.body(null, 304, headers);
     return c.body(PAGES_CSS, 200, { ...headers, "Content-Type": "text/css; charset=utf-8" });
   });

@@ -63,3 +63,12 @@ describe("If-None-Match and If-Modified-Since matching", () => {
     expect(isNotModified(h({ "If-Modified-Since": "Tue, 02 Jun 2026 00:00:00 GMT" }), v, now)).toBe(false);
   });
 });
+
+describe("the stylesheet", () => {
+  it("answers 304 to its tag inside a list or weakly compared, 200 otherwise", async () => {
+    const first = await get("/assets/pages.css");
+    const etag = first.headers.get("etag")!;
+    expect((await get("/assets/pages.css", { "If-None-Match": `"other", W/${etag}` })).status).toBe(304);
+    expect((await get("/assets/pages.css", { "If-None-Match": '"other"' })).status).toBe(200);
+  });
+});
