@@ -22,8 +22,13 @@ export interface PayloadParts {
 const encoder = new TextEncoder();
 const size = (s: string) => encoder.encode(s).length;
 
+/** At most `max` UTF-16 units, ending in "…", never splitting a surrogate pair. */
 function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
 }
 
 type Body = {
@@ -135,7 +140,7 @@ export function buildPayload(parts: PayloadParts, ctx: ReadContext): string {
   for (const shrink of SHRINK) {
     if (size(text) <= MAX_PAYLOAD_BYTES) break;
     shrink(body.data, (path) => truncated.add(path));
-    body.data.truncated = [...truncated];
+    if (truncated.size > 0) body.data.truncated = [...truncated];
     text = JSON.stringify(body);
   }
   return text;
