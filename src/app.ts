@@ -7,7 +7,7 @@ import { commitmentRoutes } from "./ledger/commitments.routes";
 import { feedsRoutes } from "./readside/feeds/feeds.routes";
 import type { AppEnv } from "./platform/http/context";
 import { handleError, handleNotFound } from "./platform/http/errors";
-import { limitBody, provideDeps, requireJsonBody } from "./platform/http/middleware";
+import { baselineHeaders, limitBody, provideDeps, requireJsonBody } from "./platform/http/middleware";
 import { openapiRoutes } from "./readside/openapi/openapi.routes";
 import { pagesRoutes } from "./readside/pages/pages.routes";
 import { statusRoutes } from "./readside/status/status.routes";
@@ -31,6 +31,7 @@ export const api = new Hono<AppEnv>()
   .route("/", transferRoutes);
 
 export const app = new Hono<AppEnv>()
+  .use(baselineHeaders)
   .use(provideDeps)
   .use(dispatchAfterCommit)
   .route("/api/v1", api)

@@ -63,6 +63,14 @@ type Outcome =
   | { kind: "gone"; status: number }
   | { kind: "failure"; status: number | null; error: string; retryAfterMs: number | null };
 
+/** Cancels every pending delivery of a subscription (paused, disabled or deleted): one statement for a batch. */
+export function cancelPendingStatement(db: Db, subscriptionId: string, reason: string, now: number) {
+  return db
+    .update(deliveries)
+    .set({ state: "cancelled", lastError: reason, updatedAt: now })
+    .where(and(eq(deliveries.subscriptionId, subscriptionId), eq(deliveries.state, "pending")));
+}
+
 /** Seconds or an HTTP date; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (!value) return null;
@@ -109,6 +117,7 @@ async function readExcerpt(res: Response): Promise<string> {
 
 async function send(
   deps: DeliverDeps,
+  url: string,
   sub: SubscriptionRow,
   webhookId: string,
   body: string,
@@ -127,7 +136,7 @@ async function send(
     "webhook-signature": await signatureHeader(secrets, webhookId, timestamp, body),
   };
   try {
-    const res = await deps.fetch(sub.url, {
+    const res = await deps.fetch(url, {
       method: "POST",
       headers,
       body,
@@ -243,6 +252,7 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
   };
 
   const disabledEvents: string[] = [];
+  const disabledSubs = new Set<string>();
   const retries: Array<{ id: string; dueAt: number }> = [];
   // Statements in completion order; in-memory subscription state is kept in step with them.
   const outcomes: BatchItem[] = [];
@@ -272,7 +282,7 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
     }
     result.attempted++;
     const started = deps.clock();
-    const { outcome, excerpt } = await send(deps, sub, event.id, bodyFor(event));
+    const { outcome, excerpt } = await send(deps, target.url.href, sub, event.id, bodyFor(event));
     const finished = deps.clock();
     const statements: BatchItem[] = [
       db.insert(deliveryAttempts).values({
@@ -328,15 +338,20 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
         occurredAt: finished,
         recordedAt: finished,
         note: disableReason,
-        data: { subscription_id: sub.id, url: sub.url, reason: disableReason },
+        // No URL: receiver URLs often carry credentials, and the history is append-only.
+        data: { subscription_id: sub.id, reason: disableReason },
         dedupeKey: `disabled:${sub.id}:${sub.updatedAt}`,
       }, "ignore");
       statements.push(...appended.statements);
       disabledEvents.push(appended.id);
+      disabledSubs.add(sub.id);
       sub.state = "disabled";
     }
     outcomes.push(...statements);
   });
+  // Last in the batch, after every outcome of this message: a disabled subscription keeps no
+  // pending deliveries (its retries would only be cancelled later, or sent after a resume).
+  for (const id of disabledSubs) outcomes.push(cancelPendingStatement(db, id, "the subscription was disabled", now));
   await runBatch(db, outcomes);
 
   await sendAll(

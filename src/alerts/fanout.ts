@@ -5,8 +5,9 @@
  * Idempotent: the unique (event, subscription) index ignores a second fan-out of the same event.
  *
  * Matching: filters are ANDed across kinds and ORed within one; NULL = all. A subscription only
- * receives events recorded after it was created. subscription.test events go to their own
- * subscription only.
+ * receives events recorded after it was created. Operational events (subscription.test,
+ * subscription.disabled, any subscription.*) go to their own subscription only, never to other
+ * subscribers (a disabled one gets nothing: its record is the delivery log and /status.json).
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
@@ -18,7 +19,7 @@ import type { DeliveryQueue } from "./messages";
 
 /** The filter match of subscription `s` against event `e` (with its commitment `c`, agreement `a`). */
 export const MATCHES = sql.raw(`(
-  CASE WHEN e.type = 'subscription.test' THEN json_extract(e.data, '$.subscription_id') = s.id
+  CASE WHEN e.type LIKE 'subscription.%' THEN json_extract(e.data, '$.subscription_id') = s.id
   ELSE s.created_at <= e.recorded_at
     AND (s.event_types IS NULL OR EXISTS (SELECT 1 FROM json_each(s.event_types) WHERE value = e.type))
     AND (s.agreements IS NULL OR EXISTS (SELECT 1 FROM json_each(s.agreements) WHERE value = e.agreement_id))

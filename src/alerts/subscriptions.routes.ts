@@ -39,7 +39,7 @@ export const subscriptionRoutes = new Hono<AppEnv>()
     c.json(await updateSubscription(c.var.db, c.req.param("id"), c.req.valid("json"), subCtx(c))),
   )
   .delete("/:id", async (c) => {
-    await deleteSubscription(c.var.db, c.req.param("id"));
+    await deleteSubscription(c.var.db, c.req.param("id"), c.var.now);
     return c.body(null, 204);
   })
   .post("/:id/rotate-secret", async (c) => c.json(await rotateSecret(c.var.db, c.req.param("id"), c.var.now)))

@@ -7,6 +7,7 @@ import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
 import { runBatch } from "../platform/db/guard";
 import { deliveries, deliveryAttempts, type DeliveryRow } from "./delivery.table";
+import { cancelPendingStatement } from "./deliver";
 import { newSecret } from "./signing";
 import { checkTarget } from "../platform/ssrf";
 import { appendEventStatements } from "../ledger/history/events.repo";
@@ -46,9 +47,11 @@ export function subscriptionView(row: SubscriptionRow, now: number) {
   };
 }
 
-function assertTarget(url: string, allowPrivate: boolean): void {
+/** The normalised URL (what is stored, checked again, fetched and signed), or 400 naming `url`. */
+function assertTarget(url: string, allowPrivate: boolean): string {
   const check = checkTarget(url, allowPrivate);
   if (!check.ok) throw invalid("url", `refused webhook target: ${check.reason}`);
+  return check.url.href;
 }
 
 async function mustFind(db: Db, id: string): Promise<SubscriptionRow> {
@@ -58,10 +61,10 @@ async function mustFind(db: Db, id: string): Promise<SubscriptionRow> {
 }
 
 export async function createSubscription(db: Db, input: CreateSubscriptionInput, ctx: SubscriptionContext) {
-  assertTarget(input.url, ctx.allowPrivateTargets);
+  const url = assertTarget(input.url, ctx.allowPrivateTargets);
   const row: SubscriptionRow = {
     id: newId("sub", ctx.now),
-    url: input.url,
+    url,
     description: input.description ?? "",
     eventTypes: input.event_types ?? null,
     agreements: input.agreements ?? null,
@@ -102,9 +105,8 @@ export async function getSubscription(db: Db, id: string, now: number) {
 
 export async function updateSubscription(db: Db, id: string, patch: UpdateSubscriptionInput, ctx: SubscriptionContext) {
   const row = await mustFind(db, id);
-  if (patch.url !== undefined) assertTarget(patch.url, ctx.allowPrivateTargets);
   const set: Partial<SubscriptionRow> = { updatedAt: ctx.now };
-  if (patch.url !== undefined) set.url = patch.url;
+  if (patch.url !== undefined) set.url = assertTarget(patch.url, ctx.allowPrivateTargets);
   if (patch.description !== undefined) set.description = patch.description;
   if (patch.event_types !== undefined) set.eventTypes = patch.event_types;
   if (patch.agreements !== undefined) set.agreements = patch.agreements;
@@ -116,20 +118,18 @@ export async function updateSubscription(db: Db, id: string, patch: UpdateSubscr
     // Resuming (also from disabled) starts a fresh health record.
     if (patch.state === "active") Object.assign(set, { disabledReason: null, failingSince: null });
   }
-  await db.update(subscriptions).set(set).where(eq(subscriptions.id, id));
+  const update = db.update(subscriptions).set(set).where(eq(subscriptions.id, id));
+  // Pausing cancels what is pending, scheduled retries included (the README promises it): a
+  // resume starts clean, and the log can redeliver anything wanted.
+  if (set.state === "paused") await runBatch(db, [update, cancelPendingStatement(db, id, "the subscription was paused", ctx.now)]);
+  else await update;
   return getSubscription(db, id, ctx.now);
 }
 
-export async function deleteSubscription(db: Db, id: string) {
+export async function deleteSubscription(db: Db, id: string, now: number) {
   await mustFind(db, id);
   // Pending deliveries are cancelled, the log stays for the record.
-  await runBatch(db, [
-    db
-      .update(deliveries)
-      .set({ state: "cancelled", lastError: "the subscription was deleted" })
-      .where(and(eq(deliveries.subscriptionId, id), eq(deliveries.state, "pending"))),
-    db.delete(subscriptions).where(eq(subscriptions.id, id)),
-  ]);
+  await runBatch(db, [cancelPendingStatement(db, id, "the subscription was deleted", now), db.delete(subscriptions).where(eq(subscriptions.id, id))]);
 }
 
 export async function rotateSecret(db: Db, id: string, now: number) {

@@ -25,6 +25,11 @@ export async function listAgreementRows(db: Db, page: { limit: number; after?: s
   return rows.map((r) => ({ ...r.row, commitmentCount: r.commitmentCount }));
 }
 
+export async function findAgreementWithCount(db: Db, id: string): Promise<AgreementWithCount | null> {
+  const rows = await db.select({ row: agreements, commitmentCount: countColumn }).from(agreements).where(eq(agreements.id, id));
+  return rows[0] ? { ...rows[0].row, commitmentCount: rows[0].commitmentCount } : null;
+}
+
 export async function allAgreements(db: Db): Promise<AgreementRow[]> {
   return db.select().from(agreements).orderBy(asc(agreements.id));
 }

@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
 import { clearGuards, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../platform/db/guard";
 import { appendEventStatements } from "./history/events.repo";
-import { listCommitmentsOfAgreement } from "./commitments.repo";
+import { listCommitmentRows, listCommitmentsOfAgreement } from "./commitments.repo";
 import {
   planCommitmentWrite,
   stateOf,
@@ -18,7 +18,7 @@ import {
 import { toIso } from "../lib/deadline";
 import { DomainError, invalid, notFound } from "../lib/errors";
 import { slugify } from "../lib/ids";
-import { findAgreement, listAgreementRows } from "./agreements.repo";
+import { findAgreement, findAgreementWithCount, listAgreementRows } from "./agreements.repo";
 import type { CreateAgreementInput, UpdateAgreementInput } from "./agreements.schemas";
 import { agreements, type AgreementRow } from "./agreements.table";
 
@@ -138,11 +138,27 @@ export async function planAgreementWrite(
   return { statements, changed: true };
 }
 
+/** Commitments embedded in GET /agreements/:id; `commitments_next` pages through the rest. */
+export const AGREEMENT_EMBED_MAX = 50;
+
+/**
+ * An agreement with its first commitments in the list's order (deadline, then id), how many it
+ * has, and the link to the next page of `GET /api/v1/commitments?agreement=…` (null when all are
+ * shown): the answer stays bounded however many commitments an agreement has.
+ */
 export async function getAgreement(db: Db, id: string, ctx: ReadContext) {
-  const row = await findAgreement(db, id);
+  const row = await findAgreementWithCount(db, id);
   if (!row) throw notFound("agreement", id);
-  const items = await listCommitmentsOfAgreement(db, id);
-  return { ...agreementView(row), commitments: items.map((c) => toView(c, ctx)) };
+  const page = await listCommitmentRows(db, { agreement: id }, { limit: AGREEMENT_EMBED_MAX }, ctx.now, ctx.windowMs);
+  return {
+    ...agreementView(row),
+    commitments: page.rows.map((c) => toView(c, ctx)),
+    commitment_count: row.commitmentCount,
+    commitments_next:
+      page.nextCursor === null
+        ? null
+        : `/api/v1/commitments?agreement=${encodeURIComponent(id)}&limit=${AGREEMENT_EMBED_MAX}&cursor=${encodeURIComponent(page.nextCursor)}`,
+  };
 }
 
 export async function listAgreements(db: Db, page: { limit: number; cursor?: string }) {

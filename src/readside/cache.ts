@@ -43,23 +43,39 @@ export function makeValidator(kind: string, parts: unknown[], lastModified: numb
   return { etag: `W/"${kind}-${hashText(key)}"`, lastModified };
 }
 
-const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+/**
+ * The entity tags of an If-None-Match list (RFC 9110 §8.8.3: `[W/]"…"`, comma-separated, any
+ * whitespace), as their opaque parts; null for `*`. Anything unreadable matches nothing.
+ */
+export function parseEntityTags(header: string): string[] | null {
+  if (header.trim() === "*") return null;
+  const tags: string[] = [];
+  const re = /\s*(?:W\/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)/gy;
+  let m: RegExpExecArray | null;
+  while (re.lastIndex < header.length && (m = re.exec(header)) !== null) tags.push(m[1]!);
+  return tags;
+}
+
+const opaque = (tag: string) => tag.replace(/^W\//, "");
 
 /**
- * RFC 9110 §13.1: If-None-Match (weak comparison) wins; If-Modified-Since is only looked at
- * when there is no If-None-Match, and only to the second.
+ * RFC 9110 §13.1.2/§13.1.3 for a GET of a resource that exists (§13.2.1: a precondition is only
+ * evaluated where the answer would otherwise be 2xx; callers make sure of that): If-None-Match
+ * (weak comparison, `*` = any current representation) wins; If-Modified-Since is only looked at
+ * when there is no If-None-Match, only to the second, and ignored when it is later than `now`.
  */
-export function isNotModified(headers: Headers, v: Validator): boolean {
+export function isNotModified(headers: Headers, v: Validator, now: number): boolean {
   const inm = headers.get("If-None-Match");
   if (inm !== null) {
-    if (inm.trim() === "*") return true;
+    const tags = parseEntityTags(inm);
+    if (tags === null) return true;
     const mine = opaque(v.etag);
-    return inm.split(",").some((t) => opaque(t) === mine);
+    return tags.some((t) => t === mine);
   }
   const ims = headers.get("If-Modified-Since");
   if (ims !== null) {
     const since = Date.parse(ims);
-    if (Number.isNaN(since)) return false;
+    if (Number.isNaN(since) || since > now) return false;
     return Math.floor(v.lastModified / 1000) * 1000 <= since;
   }
   return false;
@@ -68,8 +84,14 @@ export function isNotModified(headers: Headers, v: Validator): boolean {
 export interface CacheOptions {
   /** Cache-Control max-age in seconds. */
   maxAge: number;
-  /** Extra headers on both the 200 and the 304 (CORS, CSP, …). */
+  /** Extra headers on every answer: 200, 304 and error (CORS, CSP, …). */
   headers?: Record<string, string>;
+  /**
+   * For documents about one thing (a commitment page, a badge, a filtered feed): whether it
+   * exists, asked (one index lookup) before answering 304, so a missing thing is a 404 whatever
+   * the preconditions. Documents that always exist leave it out.
+   */
+  exists?: () => Promise<boolean>;
 }
 
 function validatorHeaders(v: Validator, opts: CacheOptions): Record<string, string> {
@@ -122,10 +144,13 @@ export async function respondConditionally(
   opts: CacheOptions,
 ): Promise<Response> {
   const headers = validatorHeaders(v, opts);
-  if (isNotModified(c.req.raw.headers, v)) return new Response(null, { status: 304, headers });
-  let doc: BuiltDocument;
   const hit = memo.get(memoKey);
-  if (hit && hit.etag === v.etag) {
+  const known = hit !== undefined && hit.etag === v.etag;
+  if (isNotModified(c.req.raw.headers, v, c.var.now) && (known || !opts.exists || (await opts.exists()))) {
+    return new Response(null, { status: 304, headers });
+  }
+  let doc: BuiltDocument;
+  if (known) {
     doc = hit.doc;
     remember(memoKey, v.etag, doc);
   } else {
@@ -133,9 +158,12 @@ export async function respondConditionally(
     doc = await build();
     if ((doc.status ?? 200) === 200) remember(memoKey, v.etag, doc);
   }
+  const status = doc.status ?? 200;
+  // Validators belong to 2xx representations only: an error carries none to revalidate with.
+  const sent = status >= 200 && status < 300 ? headers : { ...(opts.headers ?? {}), "Cache-Control": "no-store" };
   return new Response(c.req.method === "HEAD" ? null : doc.body, {
-    status: doc.status ?? 200,
-    headers: { ...headers, "Content-Type": doc.contentType },
+    status,
+    headers: { ...sent, "Content-Type": doc.contentType },
   });
 }
 

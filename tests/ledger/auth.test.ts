@@ -239,7 +239,7 @@ describe("tokens", () => {
   it("refuses a duplicate name, the reserved name 'admin' and an unknown scope", async () => {
     const t = await makeToken("read");
     await expectError(await call("POST", "/api/v1/tokens", { body: { name: t.name, scope: "write" } }), 409, "duplicate_id");
-    await expectError(await call("POST", "/api/v1/tokens", { body: { name: "admin", scope: "write" } }), 409, "duplicate_id");
+    await expectError(await call("POST", "/api/v1/tokens", { body: { name: "admin", scope: "write" } }), 400, "invalid_input");
     await expectError(await call("POST", "/api/v1/tokens", { body: { name: uid("t"), scope: "owner" } }), 400, "invalid_input");
     await expectError(await call("POST", "/api/v1/tokens", { body: { name: "has space", scope: "read" } }), 400, "invalid_input");
   });

@@ -7,7 +7,7 @@ import { asc, eq, isNull, and } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
 import { randomBytes, sha256Hex, timingSafeEqualText, toBase64Url } from "../../lib/crypto";
 import { toIso } from "../../lib/deadline";
-import { DomainError, notFound } from "../../lib/errors";
+import { DomainError, invalid, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { SCOPES, type Principal, type Scope } from "../../platform/http/context";
 import { apiTokens, type ApiTokenRow } from "./tokens.table";
@@ -19,6 +19,14 @@ const RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
 export const allows = (have: Scope, need: Scope) => RANK[have] >= RANK[need];
 
 export const ADMIN_PRINCIPAL_NAME = "admin";
+
+/**
+ * Names the system writes as the actor of history events: the bootstrap token, the sweep
+ * (sweep/sweep.repo.ts, which also finds its own events by this name), the delivery consumer
+ * (delivery/deliver.ts) and "system", kept for future jobs. A token may not take any of them,
+ * in any case, so the history never shows a person as the system or the other way round.
+ */
+export const RESERVED_ACTOR_NAMES: readonly string[] = [ADMIN_PRINCIPAL_NAME, "sweep", "delivery", "system"];
 
 /**
  * Resolves a bearer token to who it belongs to, or null. The admin secret is compared in
@@ -51,8 +59,8 @@ export function tokenView(row: ApiTokenRow) {
 }
 
 export async function createToken(db: Db, input: { name: string; scope: Scope }, actor: string, now: number) {
-  if (input.name === ADMIN_PRINCIPAL_NAME) {
-    throw new DomainError("duplicate_id", `'${ADMIN_PRINCIPAL_NAME}' is the bootstrap token's name`);
+  if (RESERVED_ACTOR_NAMES.includes(input.name.toLowerCase())) {
+    throw invalid("name", `'${input.name}' is reserved for the system's own actors`);
   }
   const token = `pw_${toBase64Url(randomBytes(32))}`;
   const row: ApiTokenRow = {

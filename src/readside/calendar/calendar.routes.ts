@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { PUBLIC_READ_HEADERS, configParts, makeValidator, respondConditionally } from "../cache";
 import { baseUrl, type AppEnv } from "../../platform/http/context";
 import { validate } from "../../platform/http/validate";
-import { canonicalQuery } from "../feeds/feeds.service";
+import { canonicalQuery, subjectsExist } from "../feeds/feeds.service";
 import { dueSoonWindowMs } from "../../platform/config";
 import { clockedVersion } from "../version";
 import { CalendarQuery } from "./calendar.schemas";
@@ -32,6 +32,11 @@ export const calendarRoutes = new Hono<AppEnv>().get("/calendar.ics", validate("
         contentType: "text/calendar; charset=utf-8",
       };
     },
-    { maxAge: CALENDAR_MAX_AGE, headers: { ...PUBLIC_READ_HEADERS, "Content-Disposition": 'inline; filename="pledgewatch.ics"' } },
+    {
+      maxAge: CALENDAR_MAX_AGE,
+      headers: { ...PUBLIC_READ_HEADERS, "Content-Disposition": 'inline; filename="pledgewatch.ics"' },
+      // Only a commitment filter can be missing (404); an unknown agreement is an empty calendar.
+      exists: () => subjectsExist(db, { commitment: query.commitment }),
+    },
   );
 });

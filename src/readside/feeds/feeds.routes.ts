@@ -3,7 +3,7 @@ import { PUBLIC_READ_HEADERS, configParts, makeValidator, respondConditionally }
 import { baseUrl, type AppEnv } from "../../platform/http/context";
 import { validate } from "../../platform/http/validate";
 import { FeedQuery, type FeedQueryInput } from "./feeds.schemas";
-import { canonicalQuery, feedVersion, loadFeed, renderAtom, renderJsonFeed, renderRss, type Feed, type FeedContext } from "./feeds.service";
+import { canonicalQuery, feedVersion, loadFeed, subjectsExist, renderAtom, renderJsonFeed, renderRss, type Feed, type FeedContext } from "./feeds.service";
 
 /** Seconds a feed reader may reuse a feed before revalidating (RSS <ttl> says 5 minutes). */
 const FEED_MAX_AGE = 60;
@@ -33,7 +33,11 @@ async function serveFeed(c: Context<AppEnv>, format: keyof typeof FORMATS, query
       body: render(await loadFeed(db, query, base), { base, selfUrl: `${base}${path}${search}`, updatedAt: version.lastEventAt }),
       contentType,
     }),
-    { maxAge: FEED_MAX_AGE, headers: PUBLIC_READ_HEADERS },
+    {
+      maxAge: FEED_MAX_AGE,
+      headers: PUBLIC_READ_HEADERS,
+      exists: () => subjectsExist(db, { commitment: query.commitment, agreement: query.agreement }),
+    },
   );
 }
 

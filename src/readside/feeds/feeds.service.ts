@@ -134,6 +134,16 @@ export function toFeedItem(row: FeedEventRow, base: string): FeedItem {
   };
 }
 
+/**
+ * Whether the commitment and agreement a read-side document is about exist (one primary-key
+ * lookup each): asked before a 304, so a missing one is a 404 whatever the preconditions.
+ */
+export async function subjectsExist(db: Db, ids: { commitment?: string; agreement?: string }): Promise<boolean> {
+  if (!ids.commitment && !ids.agreement) return true;
+  const titles = await findTitles(db, ids);
+  return (!ids.commitment || titles.commitment !== null) && (!ids.agreement || titles.agreement !== null);
+}
+
 /** Reads the events for a feed and names the feed after its filter. 404 for an unknown commitment or agreement. */
 export async function loadFeed(db: Db, query: FeedQueryInput, base: string): Promise<Feed> {
   const titles = await findTitles(db, { commitment: query.commitment, agreement: query.agreement });

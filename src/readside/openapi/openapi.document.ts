@@ -268,7 +268,7 @@ function webhooksObject(): Json {
           operationId: `webhook_${type.replace(/\./g, "_")}`,
           summary: `${type} delivered to a subscription`,
           description:
-            "Signed per Standard Webhooks. Answer 2xx to accept; 410 disables the subscription; anything else is retried (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h).",
+            "Signed per Standard Webhooks. Answer 2xx to accept; 410 disables the subscription; anything else is retried (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h). The body is at most 20 KB: a larger one is shrunk and `data.truncated` names the fields left out (`data.links` fetch them). `subscription.*` events go only to the subscription they are about.",
           security: [],
           parameters: WEBHOOK_HEADERS.map((h) => ({ ...h, in: "header", required: true, schema: { type: "string" } })),
           requestBody: { required: true, content: { "application/json": { schema: ref("WebhookPayload") } } },

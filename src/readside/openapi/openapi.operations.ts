@@ -132,7 +132,13 @@ export const OPERATIONS: Operation[] = [
     summary: "Get an agreement with its commitments",
     auth: "public",
     pathParams: ID,
-    responses: [json(200, "The agreement and its commitments in deadline order.", n("AgreementDetail", views.AgreementDetail))],
+    responses: [
+      json(
+        200,
+        "The agreement, its first 50 commitments in deadline order, how many it has, and `commitments_next`: the next page of `GET /api/v1/commitments?agreement=…` (null when all are embedded).",
+        n("AgreementDetail", views.AgreementDetail),
+      ),
+    ],
   },
   {
     method: "patch",

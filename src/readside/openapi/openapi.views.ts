@@ -71,7 +71,14 @@ export const CommitmentView = v.strictObject({
   version: v.number(),
 });
 
-export const AgreementDetail = v.strictObject({ ...AgreementView.entries, commitments: v.array(CommitmentView) });
+export const AgreementDetail = v.strictObject({
+  ...AgreementView.entries,
+  /** The first 50 in list order (deadline, then id). */
+  commitments: v.array(CommitmentView),
+  commitment_count: v.number(),
+  /** The next page of `GET /api/v1/commitments?agreement=…`, or null when every commitment is embedded. */
+  commitments_next: v.nullable(v.string()),
+});
 
 export const CommitmentList = v.strictObject({ items: v.array(CommitmentView), next_cursor: v.nullable(v.string()) });
 
@@ -266,5 +273,10 @@ export const WebhookPayload = v.strictObject({
     commitment: v.nullable(CommitmentView),
     agreement: v.nullable(AgreementView),
     links: v.record(v.string(), v.string()),
+    /**
+     * Present when the body had to be shrunk to stay within 20 KB: the fields shortened or
+     * emptied (e.g. "commitment.evidence"); `links` lead to the whole record.
+     */
+    truncated: v.optional(v.array(v.string())),
   }),
 });

@@ -1,11 +1,12 @@
 import { Hono, type Context } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { secureHeaders } from "hono/secure-headers";
-import { PUBLIC_READ_HEADERS, configParts, hashText, makeValidator, respondConditionally } from "../cache";
+import { PUBLIC_READ_HEADERS, configParts, hashText, makeValidator, parseEntityTags, respondConditionally } from "../cache";
 import { baseUrl, type AppEnv } from "../../platform/http/context";
 import { validate } from "../../platform/http/validate";
 import { dueSoonWindowMs } from "../../platform/config";
 import { SLUG_PATTERN } from "../../lib/ids";
+import { subjectsExist } from "../feeds/feeds.service";
 import { clockedVersion } from "../version";
 import { badgeValue, renderBadge } from "./pages.badge";
 import { PAGES_CSS } from "./pages.css";
@@ -49,7 +50,12 @@ type Rendered = { status: number; node: HtmlEscapedString | Promise<HtmlEscapedS
  * Pages show timeliness and day counts, so their version is the ledger version plus the clock
  * key (status.service.ts clockedVersion): 304 without reading a commitment when neither moved.
  */
-async function servePage(c: Context<AppEnv>, kind: string, render: (ctx: { now: number; windowMs: number; base: string }) => Promise<Rendered>) {
+async function servePage(
+  c: Context<AppEnv>,
+  kind: string,
+  render: (ctx: { now: number; windowMs: number; base: string }) => Promise<Rendered>,
+  exists?: () => Promise<boolean>,
+) {
   const { db, now, config } = c.var;
   const windowMs = dueSoonWindowMs(config);
   const base = baseUrl(c);
@@ -64,9 +70,13 @@ async function servePage(c: Context<AppEnv>, kind: string, render: (ctx: { now: 
       const { status, node } = await render({ now, windowMs, base });
       return { body: `<!DOCTYPE html>${await node}`, contentType: "text/html; charset=utf-8", status };
     },
-    { maxAge: PAGE_MAX_AGE },
+    { maxAge: PAGE_MAX_AGE, exists },
   );
 }
+
+/** A page or badge about one thing: 404 (never 304) when it does not exist. */
+const existsAs = (c: Context<AppEnv>, kind: "commitment" | "agreement", id: string) => async () =>
+  SLUG_PATTERN.test(id) && subjectsExist(c.var.db, { [kind]: id });
 
 const notFound = (what: string, id: string): Rendered => ({ status: 404, node: (<NotFoundPage what={what} id={id} />) as HtmlEscapedString });
 
@@ -83,7 +93,7 @@ export const pagesRoutes = new Hono<AppEnv>()
       const page = SLUG_PATTERN.test(id) ? await loadCommitmentPage(c.var.db, id, ctx) : null;
       if (!page) return notFound("commitment", id);
       return { status: 200, node: (<CommitmentPage {...page} base={ctx.base} />) as HtmlEscapedString };
-    });
+    }, existsAs(c, "commitment", id));
   })
   .get("/agreements/:id", pageSecurity, (c) => {
     const id = c.req.param("id");
@@ -91,7 +101,7 @@ export const pagesRoutes = new Hono<AppEnv>()
       const page = SLUG_PATTERN.test(id) ? await loadAgreementPage(c.var.db, id, ctx) : null;
       if (!page) return notFound("agreement", id);
       return { status: 200, node: (<AgreementPage {...page} now={ctx.now} />) as HtmlEscapedString };
-    });
+    }, existsAs(c, "agreement", id));
   })
   .get("/badges/:file{[^/]+\\.svg}", badgeSecurity, validate("query", BadgeQuery), async (c) => {
     const id = c.req.param("file").replace(/\.svg$/, "");
@@ -114,7 +124,7 @@ export const pagesRoutes = new Hono<AppEnv>()
           status: card ? 200 : 404,
         };
       },
-      { maxAge: 300, headers: PUBLIC_READ_HEADERS },
+      { maxAge: 300, headers: PUBLIC_READ_HEADERS, exists: existsAs(c, "commitment", id) },
     );
   })
   .get(ICON_PATH, (c) =>
@@ -122,6 +132,8 @@ export const pagesRoutes = new Hono<AppEnv>()
   )
   .get(CSS_PATH, (c) => {
     const headers = { ETag: CSS_ETAG, "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff" };
-    if (c.req.header("If-None-Match") === CSS_ETAG) return c.body(null, 304, headers);
+    const inm = c.req.header("If-None-Match");
+    const tags = inm === undefined ? [] : parseEntityTags(inm);
+    if (tags === null || tags.includes(CSS_ETAG)) return c.body(null, 304, headers);
     return c.body(PAGES_CSS, 200, { ...headers, "Content-Type": "text/css; charset=utf-8" });
   });

@@ -222,14 +222,18 @@ function deadlineHistory(
 /** Most history entries a page lists; the feeds carry up to 200 as well. */
 export const PAGE_HISTORY_MAX = 200;
 
+/** Most dependents a commitment page lists ("and N more" says the rest); depends_on is capped at 50 on input. */
+export const PAGE_DEPENDENTS_MAX = 100;
+
 export async function loadCommitmentPage(db: Db, id: string, ctx: PageContext) {
   const row = await findCommitment(db, id);
   if (!row) return null;
-  const [agreement, dependentIds, eventRows] = await Promise.all([
+  const [agreement, allDependents, eventRows] = await Promise.all([
     findAgreement(db, row.agreementId),
     dependentsOf(db, id),
     listFeedEvents(db, { commitment: id }, PAGE_HISTORY_MAX),
   ]);
+  const dependentIds = allDependents.slice(0, PAGE_DEPENDENTS_MAX);
   const relatedIds = [...new Set([...row.dependsOn, ...dependentIds])];
   const [related, latest] = await Promise.all([findCommitmentsByIds(db, relatedIds), latestChangesOf(db, [id, ...relatedIds])]);
   const card = (cid: string) => {
@@ -243,6 +247,7 @@ export async function loadCommitmentPage(db: Db, id: string, ctx: PageContext) {
     agreement,
     dependsOn: row.dependsOn.map(card).filter((c): c is CommitmentCard => c !== null),
     dependents: dependentIds.map(card).filter((c): c is CommitmentCard => c !== null),
+    dependentsHidden: allDependents.length - dependentIds.length,
     history,
     deadlines: deadlineHistory(
       eventRows.map((r) => ({ type: r.event.type, note: r.event.note, recordedAt: r.event.recordedAt, data: r.event.data })),

@@ -309,11 +309,12 @@ export function CommitmentPage(props: {
   agreement: AgreementRow | null;
   dependsOn: CommitmentCard[];
   dependents: CommitmentCard[];
+  dependentsHidden: number;
   history: FeedItem[];
   deadlines: DeadlineStep[];
   base: string;
 }) {
-  const { commitment: c, card, agreement, dependsOn, dependents, history, deadlines, base } = props;
+  const { commitment: c, card, agreement, dependsOn, dependents, dependentsHidden, history, deadlines, base } = props;
   const query = `?commitment=${enc(c.id)}`;
   const badgeUrl = `${base}/badges/${enc(c.id)}.svg`;
   const grace = c.deadline && "grace" in c.deadline && c.deadline.grace ? c.deadline.grace : null;
@@ -419,6 +420,7 @@ export function CommitmentPage(props: {
             ))}
           </ul>
         )}
+        {dependentsHidden > 0 ? <p>… and {plural(dependentsHidden, "more commitment")} (not listed here).</p> : null}
       </section>
       <section aria-labelledby="history-h">
         <h2 id="history-h">Change history</h2>
