@@ -140,6 +140,11 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/** The canonical spelling Intl gives a valid zone name ("asia/baku" -> "Asia/Baku"). */
+export function canonicalTimeZone(timeZone: string): string {
+  return formatterFor(timeZone).resolvedOptions().timeZone;
+}
+
 interface WallClock extends CalendarDate {
   hour: number;
   minute: number;
