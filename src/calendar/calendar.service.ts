@@ -130,7 +130,9 @@ export function renderIcs(entries: CalendarEntry[], ctx: CalendarContext & { nam
       `UID:commitment-${c.id}@pledgewatch`,
       `DTSTAMP:${utcStamp(c.updatedAt)}`,
       `DTSTART;VALUE=DATE:${compactDate(c.dueOn!)}`,
-      `DTEND;VALUE=DATE:${compactDate(nextDay(c.dueOn!))}`,
+      // A one-day event needs no DTEND (RFC 5545 §3.6.1); leave it out where the next day would
+      // need a five-digit year (9999-12-31, stored before dates were bounded to 9999-12-30).
+      ...(c.dueOn! < "9999-12-31" ? [`DTEND;VALUE=DATE:${compactDate(nextDay(c.dueOn!))}`] : []),
       `SUMMARY:${icsText(`${c.title} (${timelinessLabel(t)})`)}`,
       `DESCRIPTION:${icsText(description.join("\n"))}`,
       `URL;VALUE=URI:${link}`,
