@@ -9,6 +9,7 @@ import { findCommitment, listCommitmentRows, type CommitmentWithDeps } from "../
 import { timeliness, type Timeliness } from "../commitments/commitments.rules";
 import { DomainError } from "../lib/errors";
 import { progressLabel, timelinessLabel } from "../lib/labels";
+import { partyKey } from "../lib/parties";
 import { stripInvalidXmlChars } from "../lib/xml";
 import { CALENDAR_DEFAULT_LIMIT, type CalendarQueryInput } from "./calendar.schemas";
 
@@ -36,7 +37,7 @@ export async function loadCalendar(db: Db, query: CalendarQueryInput, ctx: Calen
     const matches =
       (!query.agreement || one.agreementId === query.agreement) &&
       (!query.tag || one.tags.includes(query.tag)) &&
-      (!query.party || one.parties.some((p) => p.toLowerCase() === query.party!.toLowerCase()));
+      (!query.party || one.partyKeys.includes(partyKey(query.party)));
     rows = matches ? [one] : [];
   } else {
     const page = await listCommitmentRows(

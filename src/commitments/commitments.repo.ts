@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { DomainError } from "../lib/errors";
+import { partyKey } from "../lib/parties";
 import type { Timeliness } from "./commitments.rules";
 import { commitmentDependencies, commitments, type CommitmentRow } from "./commitments.table";
 
@@ -143,7 +144,7 @@ export async function listCommitmentRows(
   if (filter.tag) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${commitments.tags}) WHERE value = ${filter.tag})`);
   if (filter.party) {
     conditions.push(
-      sql`EXISTS (SELECT 1 FROM json_each(${commitments.parties}) WHERE lower(value) = lower(${filter.party}))`,
+      sql`EXISTS (SELECT 1 FROM json_each(${commitments.partyKeys}) WHERE value = ${partyKey(filter.party)})`,
     );
   }
   if (filter.q) {
