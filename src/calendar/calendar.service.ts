@@ -5,7 +5,7 @@
  */
 import type { Db } from "../db/client";
 import { findAgreementsByIds } from "../agreements/agreements.repo";
-import { findCommitment, listCommitmentRows, type CommitmentWithDeps } from "../commitments/commitments.repo";
+import { findCommitment, listDatedAround, type CommitmentWithDeps } from "../commitments/commitments.repo";
 import { timeliness, type Timeliness } from "../commitments/commitments.rules";
 import { DomainError } from "../lib/errors";
 import { progressLabel, timelinessLabel } from "../lib/labels";
@@ -26,8 +26,9 @@ export interface CalendarEntry {
 }
 
 /**
- * Commitments with a deadline, earliest first, under the feeds' filters. Reuses the ledger's
- * list query (deadline order puts every dated commitment before the open-ended ones).
+ * Commitments with a deadline under the feeds' filters, earliest first: the `limit` nearest
+ * now, upcoming ones first and then the most recent past ones (commitments.repo.ts
+ * listDatedAround), so a subscriber always sees what is coming, however much is overdue.
  */
 export async function loadCalendar(db: Db, query: CalendarQueryInput, ctx: CalendarContext): Promise<CalendarEntry[]> {
   let rows: CommitmentWithDeps[];
@@ -40,14 +41,13 @@ export async function loadCalendar(db: Db, query: CalendarQueryInput, ctx: Calen
       (!query.party || one.partyKeys.includes(partyKey(query.party)));
     rows = matches ? [one] : [];
   } else {
-    const page = await listCommitmentRows(
+    rows = await listDatedAround(
       db,
       { agreement: query.agreement, tag: query.tag, party: query.party },
-      { limit: query.limit ?? CALENDAR_DEFAULT_LIMIT },
+      query.limit ?? CALENDAR_DEFAULT_LIMIT,
       ctx.now,
       ctx.windowMs,
     );
-    rows = page.rows;
   }
   const dated = rows.filter((r) => r.dueAt !== null && r.dueOn !== null);
   const agreements = await findAgreementsByIds(db, [...new Set(dated.map((r) => r.agreementId))]);
