@@ -1,6 +1,6 @@
 /** Field schemas shared by every concept's valibot schemas, so a slug or a date means one thing. */
 import * as v from "valibot";
-import { canonicalTimeZone, dateProblem, instantProblem, isValidTimeZone, parseDuration } from "./deadline";
+import { FIRST_DATE, LAST_DATE, canonicalTimeZone, dateProblem, instantProblem, isValidTimeZone, parseDate, parseDuration, parseInstant } from "./deadline";
 import { SLUG_MAX, SLUG_PATTERN } from "./ids";
 import { partyKey } from "./parties";
 
@@ -76,19 +76,15 @@ export const HttpUrl = v.pipe(
 /** A date from 1000-01-01 to 9999-12-30 (lib/deadline.ts says why the range). */
 export const DateText = v.pipe(
   v.string(),
-  v.rawCheck(({ dataset, addIssue }) => {
-    const problem = dataset.typed ? dateProblem(dataset.value) : null;
-    if (problem) addIssue({ message: problem });
-  }),
+  v.check((s) => parseDate(s) !== null, "must be a real calendar date YYYY-MM-DD"),
+  v.check((s) => parseDate(s) === null || dateProblem(s) === null, `must be between ${FIRST_DATE} and ${LAST_DATE}`),
 );
 
-/** An instant with an explicit offset, within the same years as dates. */
+/** An instant with an explicit offset, within the same years as dates (by its UTC date). */
 export const InstantText = v.pipe(
   v.string(),
-  v.rawCheck(({ dataset, addIssue }) => {
-    const problem = dataset.typed ? instantProblem(dataset.value) : null;
-    if (problem) addIssue({ message: problem });
-  }),
+  v.check((s) => parseInstant(s) !== null, "must be an RFC 3339 date-time with an offset, e.g. 2026-02-08T12:00:00Z"),
+  v.check((s) => parseInstant(s) === null || instantProblem(s) === null, `must be between ${FIRST_DATE} and ${LAST_DATE} (UTC)`),
 );
 
 export const DurationText = v.pipe(
