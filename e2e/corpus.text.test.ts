@@ -22,8 +22,6 @@ afterAll(async () => {
 const AGR = "text-agreement";
 const COM = "text-commitment";
 let SUB = "";
-/** A commitment to depend on (created before the corpus runs). */
-const DEP = "text-dependency";
 
 interface Case {
   name: string;
@@ -82,7 +80,6 @@ function cases(): Case[] {
   add("parties repeated in another case", "POST", "/api/v1/agreements", { id: id("a"), title: "T", kind: "memorandum", parties: ["ÉTAT", "état"] }, "parties.1");
   add("parties repeated decomposed", "POST", "/api/v1/agreements", { id: id("a"), title: "T", kind: "memorandum", parties: ["état", "e\u0301tat"] }, "parties.1");
   add("parties repeated in Cyrillic case", "PATCH", `/api/v1/commitments/${COM}`, { parties: ["Азербайджан", "АЗЕРБАЙДЖАН"] }, "parties.1");
-  add("repeated dependency", "PATCH", `/api/v1/commitments/${COM}`, { depends_on: [DEP, DEP] }, "depends_on.1");
   add("subscription tags repeated", "POST", "/api/v1/subscriptions", { url: "https://example.com/h", tags: ["a", "b", "a"] }, "tags.2");
   add("subscription commitments repeated", "PATCH", "/api/v1/subscriptions/:sub", { commitments: [COM, COM] }, "commitments.1");
   add("imported tags repeated", "POST", "/api/v1/import", { commitments: [{ id: COM, agreement: AGR, title: "Text commitment", tags: ["x", "x"] }] }, "commitments.0.tags.1");
@@ -146,7 +143,6 @@ describe("text and date corpus", () => {
   it("answers every bad text or date with 400 naming the field, and changes nothing", async () => {
     expect((await worker.api("POST", "/api/v1/agreements", { id: AGR, title: "Text agreement", kind: "memorandum", signed_on: "2026-01-01" })).status).toBe(201);
     expect((await worker.api("POST", "/api/v1/commitments", { id: COM, agreement: AGR, title: "Text commitment", deadline: { due_on: "2027-01-01" } })).status).toBe(201);
-    expect((await worker.api("POST", "/api/v1/commitments", { id: DEP, agreement: AGR, title: "Dependency" })).status).toBe(201);
     const sub = await worker.api("POST", "/api/v1/subscriptions", { url: "https://example.com/hook", event_types: ["subscription.test"] });
     expect(sub.status).toBe(201);
     SUB = sub.body.id;

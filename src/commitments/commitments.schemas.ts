@@ -37,7 +37,7 @@ const commitmentFields = {
   parties: v.optional(NameList(50, 200)),
   tags: v.optional(TagList(30)),
   evidence: v.optional(v.pipe(v.array(Evidence), v.maxLength(50, "must have at most 50 items"), distinctBy((e: { url: string }) => new URL(e.url).href))),
-  depends_on: v.optional(v.pipe(v.array(Slug), v.maxLength(50, "must have at most 50 items"), distinctBy((id: string) => id))),
+  depends_on: v.optional(v.pipe(v.array(Slug), v.maxLength(50, "must have at most 50 items"))),
   time_zone: v.optional(TimeZone),
   deadline: v.optional(v.nullable(DeadlineInput)),
 };

@@ -69,12 +69,6 @@ describe("text fields", () => {
     );
   });
 
-  it("refuses a repeated dependency, naming the repeat's index", async () => {
-    const a = await createAgreement();
-    const dep = await createCommitment(a.id);
-    await refused("POST", "/api/v1/commitments", { id: uid("com"), agreement: a.id, title: "T", depends_on: [dep.id, dep.id] }, ["depends_on.1"]);
-  });
-
   it("refuses parties that differ only in Unicode case or normalisation, naming the repeat's index", async () => {
     await refused("POST", "/api/v1/agreements", { title: "T", kind: "memorandum", parties: ["État", "Other", "ÉTAT"] }, ["parties.2"]);
     await refused("POST", "/api/v1/agreements", { title: "T", kind: "memorandum", parties: ["\u00e9tat", "e\u0301tat"] }, ["parties.1"]);
