@@ -9,7 +9,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
-import { claimPendingOutbox } from "../ledger/history/outbox";
+import { claimPendingOutbox } from "../ledger/history/outbox.repo";
 import { chunks, DELIVER_CHUNK, FANOUT_CHUNK, sendAll, type DeliveryQueue } from "./messages";
 
 /** A pending delivery this long past its due time has lost its message: the sweep re-sends it. */

@@ -4,16 +4,18 @@
  * subscriptions and matches every filter in SQL, however many subscriptions there are.
  * Idempotent: the unique (event, subscription) index ignores a second fan-out of the same event.
  *
- * Matching: filters are ANDed across kinds and ORed within one; NULL = all. A subscription only
- * receives events recorded after it was created. Operational events (subscription.test,
- * subscription.disabled, any subscription.*) go to their own subscription only, never to other
- * subscribers (a disabled one gets nothing: its record is the delivery log and /status.json).
+ * Matching: filters are ANDed across kinds and ORed within one; NULL = all. Parties match by
+ * their stored keys (lib/parties.ts), never by SQL lower(), which folds ASCII only. A
+ * subscription only receives events recorded after it was created. Operational events
+ * (subscription.test, subscription.disabled, any subscription.*) go to their own subscription
+ * only, never to other subscribers (a disabled one gets nothing: its record is the delivery log
+ * and /status.json).
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
 import { execBatch } from "../platform/db/guard";
 import { newId } from "../lib/ids";
-import { markOutboxDone } from "../ledger/history/outbox";
+import { markOutboxDone } from "../ledger/history/outbox.repo";
 import { dispatchDeliveries } from "./dispatch";
 import type { DeliveryQueue } from "./messages";
 
@@ -27,8 +29,8 @@ export const MATCHES = sql.raw(`(
     AND (s.tags IS NULL OR EXISTS (
       SELECT 1 FROM json_each(s.tags) st, json_each(coalesce(c.tags, '[]')) ct WHERE st.value = ct.value))
     AND (s.parties IS NULL OR EXISTS (
-      SELECT 1 FROM json_each(s.parties) sp, json_each(coalesce(c.parties, a.parties, '[]')) ep
-      WHERE lower(sp.value) = lower(ep.value)))
+      SELECT 1 FROM json_each(s.party_keys) sp, json_each(coalesce(c.party_keys, a.party_keys, '[]')) ep
+      WHERE sp.value = ep.value))
   END)`);
 
 export interface FanoutResult {

@@ -1,17 +1,19 @@
 import * as v from "valibot";
 import { EVENT_TYPES } from "../ledger/history/events.types";
-import { IntText, Line, NameList, Slug, Tag } from "../lib/fields";
+import { IntText, Line, NameList, Slug, Tag, distinctBy } from "../lib/fields";
 
 const WebhookUrl = v.pipe(v.string(), v.maxLength(2048, "must be at most 2048 characters"), v.url("must be an absolute URL"));
+
+const same = (s: string) => s;
 
 const filters = {
   event_types: v.pipe(
     v.array(v.picklist(EVENT_TYPES, `each must be one of: ${EVENT_TYPES.join(", ")}`)),
     v.minLength(1, "give at least one event type, or leave the field out for all"),
   ),
-  agreements: v.pipe(v.array(Slug), v.minLength(1, "give at least one, or leave the field out for all"), v.maxLength(100)),
-  commitments: v.pipe(v.array(Slug), v.minLength(1, "give at least one, or leave the field out for all"), v.maxLength(100)),
-  tags: v.pipe(v.array(Tag), v.minLength(1, "give at least one, or leave the field out for all"), v.maxLength(50)),
+  agreements: v.pipe(v.array(Slug), v.minLength(1, "give at least one, or leave the field out for all"), v.maxLength(100), distinctBy(same)),
+  commitments: v.pipe(v.array(Slug), v.minLength(1, "give at least one, or leave the field out for all"), v.maxLength(100), distinctBy(same)),
+  tags: v.pipe(v.array(Tag), v.minLength(1, "give at least one, or leave the field out for all"), v.maxLength(50), distinctBy(same)),
   parties: v.pipe(NameList(50, 200), v.minLength(1, "give at least one, or leave the field out for all")),
 };
 

@@ -13,6 +13,7 @@ import { checkTarget } from "../platform/ssrf";
 import { appendEventStatements } from "../ledger/history/events.repo";
 import { toIso } from "../lib/deadline";
 import { DomainError, invalid, notFound } from "../lib/errors";
+import { partyKeys } from "../lib/parties";
 import { newId } from "../lib/ids";
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from "./subscriptions.schemas";
 import { subscriptions, type SubscriptionRow } from "./subscriptions.table";
@@ -71,6 +72,7 @@ export async function createSubscription(db: Db, input: CreateSubscriptionInput,
     commitments: input.commitments ?? null,
     tags: input.tags ?? null,
     parties: input.parties ?? null,
+    partyKeys: input.parties ? partyKeys(input.parties) : null,
     secret: newSecret(),
     previousSecret: null,
     previousSecretExpiresAt: null,
@@ -112,7 +114,7 @@ export async function updateSubscription(db: Db, id: string, patch: UpdateSubscr
   if (patch.agreements !== undefined) set.agreements = patch.agreements;
   if (patch.commitments !== undefined) set.commitments = patch.commitments;
   if (patch.tags !== undefined) set.tags = patch.tags;
-  if (patch.parties !== undefined) set.parties = patch.parties;
+  if (patch.parties !== undefined) Object.assign(set, { parties: patch.parties, partyKeys: patch.parties && partyKeys(patch.parties) });
   if (patch.state !== undefined && patch.state !== row.state) {
     set.state = patch.state;
     // Resuming (also from disabled) starts a fresh health record.

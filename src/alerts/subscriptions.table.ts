@@ -15,6 +15,8 @@ export const subscriptions = sqliteTable(
     commitments: text({ mode: "json" }).$type<string[]>(),
     tags: text({ mode: "json" }).$type<string[]>(),
     parties: text({ mode: "json" }).$type<string[]>(),
+    /** lib/parties.ts partyKeys(parties), NULL with them: what fan-out matches. */
+    partyKeys: text({ mode: "json" }).$type<string[]>(),
     secret: text().notNull(),
     /** After a rotation the old secret keeps signing for 24 h (both signatures are sent). */
     previousSecret: text(),

@@ -17,6 +17,7 @@ import {
 } from "./commitments.service";
 import { toIso } from "../lib/deadline";
 import { DomainError, invalid, notFound } from "../lib/errors";
+import { partyKeys } from "../lib/parties";
 import { slugify } from "../lib/ids";
 import { findAgreement, findAgreementWithCount, listAgreementRows } from "./agreements.repo";
 import type { CreateAgreementInput, UpdateAgreementInput } from "./agreements.schemas";
@@ -87,7 +88,7 @@ export async function planAgreementWrite(
   if (!existing) {
     const created = appendEventStatements(db, { ...base, type: "agreement.created", data: { title: next.title } });
     ctx.emitted?.push(created.id);
-    statements.push(db.insert(agreements).values({ ...next, createdAt: ctx.now, updatedAt: ctx.now, version: 1 }), ...created.statements);
+    statements.push(db.insert(agreements).values({ ...next, partyKeys: partyKeys(next.parties), createdAt: ctx.now, updatedAt: ctx.now, version: 1 }), ...created.statements);
     return { statements, changed: true };
   }
   const changed = FIELDS.filter((f) => JSON.stringify(existing[f]) !== JSON.stringify(next[f]));
@@ -106,7 +107,7 @@ export async function planAgreementWrite(
     guardVersion(db, "agreements", existing.id, existing.version),
     db
       .update(agreements)
-      .set({ ...next, updatedAt: ctx.now, version: existing.version + 1 })
+      .set({ ...next, partyKeys: partyKeys(next.parties), updatedAt: ctx.now, version: existing.version + 1 })
       .where(eq(agreements.id, existing.id)),
     ...updated.statements,
   );

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** The source documents: memoranda, declarations, executive orders, letters… */
@@ -7,6 +8,8 @@ export const agreements = sqliteTable("agreements", {
   kind: text().notNull(),
   signedOn: text(), // YYYY-MM-DD; null while unsigned (initialed drafts)
   parties: text({ mode: "json" }).$type<string[]>().notNull(),
+  /** lib/parties.ts partyKeys(parties), written with them: what party filters match. */
+  partyKeys: text({ mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
   sourceUrl: text(),
   summary: text().notNull().default(""),
   createdAt: integer().notNull(),

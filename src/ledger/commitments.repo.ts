@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
 import { DomainError } from "../lib/errors";
+import { partyKey } from "../lib/parties";
 import { TIMELINESS, type Timeliness } from "./commitments.rules";
 import { timelinessCountsSql, timelinessWhere } from "./commitments.timeliness";
 import { commitmentDependencies, commitments, type CommitmentRow } from "./commitments.table";
@@ -113,20 +114,7 @@ export async function listCommitmentRows(
   now: number,
   windowMs: number,
 ): Promise<{ rows: CommitmentWithDeps[]; nextCursor: string | null }> {
-  const conditions: (SQL | undefined)[] = [];
-  if (filter.status?.length) conditions.push(inArray(commitments.status, filter.status));
-  if (filter.timeliness?.length) conditions.push(or(...filter.timeliness.map((t) => timelinessWhere(t, now, windowMs))));
-  if (filter.agreement) conditions.push(eq(commitments.agreementId, filter.agreement));
-  if (filter.tag) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${commitments.tags}) WHERE value = ${filter.tag})`);
-  if (filter.party) {
-    conditions.push(
-      sql`EXISTS (SELECT 1 FROM json_each(${commitments.parties}) WHERE lower(value) = lower(${filter.party}))`,
-    );
-  }
-  if (filter.q) {
-    const like = `%${escapeLike(filter.q)}%`;
-    conditions.push(sql`(${commitments.title} LIKE ${like} ESCAPE '\\' OR ${commitments.description} LIKE ${like} ESCAPE '\\')`);
-  }
+  const conditions = filterConditions(filter, now, windowMs);
   if (page.cursor) {
     const [key, id] = decodeCursor(page.cursor);
     conditions.push(sql`(${LIST_ORDER} > ${key} OR (${LIST_ORDER} = ${key} AND ${commitments.id} > ${id}))`);
@@ -140,6 +128,57 @@ export async function listCommitmentRows(
   const items = rows.slice(0, page.limit).map((r) => withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
   const last = items[items.length - 1];
   return { rows: items, nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
+}
+
+/**
+ * The `limit` dated commitments nearest `now`, upcoming first: every deadline from `now` on
+ * (earliest first) up to the limit, then the most recent past ones fill what is left. Returned
+ * in deadline order. Both scans walk the commitments_list_order index, from `now` outwards.
+ * Used by calendar.service.ts, whose subscribers need what is coming, however much is overdue.
+ */
+export async function listDatedAround(
+  db: Db,
+  filter: CommitmentFilter,
+  limit: number,
+  now: number,
+  windowMs: number,
+): Promise<CommitmentWithDeps[]> {
+  const select = (where: SQL, order: SQL[], n: number) =>
+    db
+      .select({ row: commitments, dependsOnJson: dependsOnColumn })
+      .from(commitments)
+      .where(and(...filterConditions(filter, now, windowMs), where))
+      .orderBy(...order)
+      .limit(n);
+  const ahead = await select(
+    sql`${LIST_ORDER} >= ${now} AND ${commitments.dueAt} IS NOT NULL`,
+    [LIST_ORDER, asc(commitments.id)],
+    limit,
+  );
+  const behind =
+    ahead.length < limit
+      ? await select(sql`${LIST_ORDER} < ${now}`, [sql`${LIST_ORDER} DESC`, sql`${commitments.id} DESC`], limit - ahead.length)
+      : [];
+  return [...behind.reverse(), ...ahead].map((r) => withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+}
+
+/** The WHERE conditions of a list filter (shared by the list and the calendar). */
+function filterConditions(filter: CommitmentFilter, now: number, windowMs: number): (SQL | undefined)[] {
+  const conditions: (SQL | undefined)[] = [];
+  if (filter.status?.length) conditions.push(inArray(commitments.status, filter.status));
+  if (filter.timeliness?.length) conditions.push(or(...filter.timeliness.map((t) => timelinessWhere(t, now, windowMs))));
+  if (filter.agreement) conditions.push(eq(commitments.agreementId, filter.agreement));
+  if (filter.tag) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${commitments.tags}) WHERE value = ${filter.tag})`);
+  if (filter.party) {
+    conditions.push(
+      sql`EXISTS (SELECT 1 FROM json_each(${commitments.partyKeys}) WHERE value = ${partyKey(filter.party)})`,
+    );
+  }
+  if (filter.q) {
+    const like = `%${escapeLike(filter.q)}%`;
+    conditions.push(sql`(${commitments.title} LIKE ${like} ESCAPE '\\' OR ${commitments.description} LIKE ${like} ESCAPE '\\')`);
+  }
+  return conditions;
 }
 
 export async function listCommitmentsOfAgreement(db: Db, agreementId: string): Promise<CommitmentWithDeps[]> {

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { DateText, DurationText, HttpUrl, InstantText, Line, NameList, Prose, Slug, Tag, TimeZone, ChoiceList, IntText } from "../lib/fields";
+import { DateText, DurationText, HttpUrl, InstantText, Line, NameList, Prose, Slug, Tag, TagList, TimeZone, ChoiceList, IntText, distinctBy } from "../lib/fields";
 import { PROGRESS, TIMELINESS } from "./commitments.rules";
 
 const DEADLINE_KEYS = ["due_on", "due_at", "within"] as const;
@@ -35,8 +35,8 @@ const commitmentFields = {
   title: Line(300),
   description: v.optional(Prose(10_000)),
   parties: v.optional(NameList(50, 200)),
-  tags: v.optional(v.pipe(v.array(Tag), v.maxLength(30, "must have at most 30 items"))),
-  evidence: v.optional(v.pipe(v.array(Evidence), v.maxLength(50, "must have at most 50 items"))),
+  tags: v.optional(TagList(30)),
+  evidence: v.optional(v.pipe(v.array(Evidence), v.maxLength(50, "must have at most 50 items"), distinctBy((e: { url: string }) => new URL(e.url).href))),
   depends_on: v.optional(v.pipe(v.array(Slug), v.maxLength(50, "must have at most 50 items"))),
   time_zone: v.optional(TimeZone),
   deadline: v.optional(v.nullable(DeadlineInput)),

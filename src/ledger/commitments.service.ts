@@ -13,6 +13,7 @@ import { listCommitmentEvents } from "./history/events.repo";
 import { findAgreement } from "./agreements.repo";
 import { type DeadlineSpec, isProblem, parseInstant, resolveDeadline, toIso } from "../lib/deadline";
 import { DomainError, invalid, invalidAll, notFound, type ErrorIssue } from "../lib/errors";
+import { partyKeys } from "../lib/parties";
 import { slugify } from "../lib/ids";
 import { armAlerts } from "./commitments.alerts";
 import { assertTransition, daysUntil, isTerminal, timeliness, type Progress, type Timeliness } from "./commitments.rules";
@@ -193,6 +194,7 @@ export function planCommitmentWrite(
         title: next.title,
         description: next.description,
         parties: next.parties,
+        partyKeys: partyKeys(next.parties),
         tags: next.tags,
         evidence: next.evidence,
         timeZone: next.timeZone,
@@ -245,6 +247,7 @@ export function planCommitmentWrite(
           title: next.title,
           description: next.description,
           parties: next.parties,
+          partyKeys: partyKeys(next.parties),
           tags: next.tags,
           evidence: next.evidence,
           timeZone: next.timeZone,

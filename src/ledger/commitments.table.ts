@@ -19,6 +19,8 @@ export const commitments = sqliteTable(
     title: text().notNull(),
     description: text().notNull().default(""),
     parties: text({ mode: "json" }).$type<string[]>().notNull(),
+    /** lib/parties.ts partyKeys(parties), written with them: what party filters match. */
+    partyKeys: text({ mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     tags: text({ mode: "json" }).$type<string[]>().notNull(),
     evidence: text({ mode: "json" }).$type<EvidenceLink[]>().notNull(),
     timeZone: text().notNull().default("UTC"),

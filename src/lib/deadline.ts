@@ -43,6 +43,55 @@ const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The dates this service accepts and computes: years 1000 to 9999, ending a day short of the
+ * last one, so the day after any due date (the calendar's DTEND) still has four digits. Every
+ * output writes dates with a four-digit year (JSON ISO 8601, RSS RFC 822, Atom RFC 3339,
+ * iCalendar): earlier years would need Date.UTC's 0-99 rule avoided everywhere and later ones
+ * an expanded year ("+010000"). Instants are held to the same range by their UTC date;
+ * resolved deadlines by their due date in the commitment's zone (resolveDeadline).
+ */
+export const FIRST_DATE = "1000-01-01";
+export const LAST_DATE = "9999-12-30";
+const RANGE_MESSAGE = `must be between ${FIRST_DATE} and ${LAST_DATE}`;
+
+/**
+ * Epoch ms of a UTC date and time. Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does
+ * not, so this is right for every year.
+ */
+export function utcMs(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, monthIndex, day);
+  d.setUTCHours(hour, minute, second, ms);
+  return d.getTime();
+}
+
+const FIRST_INSTANT = utcMs(1000, 0, 1);
+const LAST_INSTANT = utcMs(9999, 11, 30, 23, 59, 59, 999);
+/** The end of the year 9999: the latest overdue instant (a grace may run into the last day). */
+const END_OF_9999 = utcMs(9999, 11, 31, 23, 59, 59, 999);
+
+/** True when the date lies from FIRST_DATE to LAST_DATE (compared as numbers: years can have five digits). */
+function inRange(d: CalendarDate): boolean {
+  const n = d.year * 10_000 + d.month * 100 + d.day;
+  return n >= 1000_01_01 && n <= 9999_12_30;
+}
+
+/** Why a date text is not acceptable, or null: malformed, impossible, or outside the range. */
+export function dateProblem(text: string): string | null {
+  const d = parseDate(text);
+  if (!d) return "must be a real calendar date YYYY-MM-DD";
+  return inRange(d) ? null : RANGE_MESSAGE;
+}
+
+/** Why an instant text is not acceptable, or null. */
+export function instantProblem(text: string): string | null {
+  const at = parseInstant(text);
+  if (at === null) return "must be an RFC 3339 date-time with an offset, e.g. 2026-02-08T12:00:00Z";
+  if (at < FIRST_INSTANT || at > LAST_INSTANT) return `${RANGE_MESSAGE} (UTC)`;
+  return null;
+}
+
 export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
@@ -89,7 +138,7 @@ export function parseInstant(text: string): number | null {
 }
 
 function toEpochDay(d: CalendarDate): number {
-  return Date.UTC(d.year, d.month - 1, d.day) / DAY_MS;
+  return utcMs(d.year, d.month - 1, d.day) / DAY_MS;
 }
 
 function fromEpochDay(n: number): CalendarDate {
@@ -140,6 +189,11 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/** The canonical spelling Intl gives a valid zone name ("asia/baku" -> "Asia/Baku"). */
+export function canonicalTimeZone(timeZone: string): string {
+  return formatterFor(timeZone).resolvedOptions().timeZone;
+}
+
 interface WallClock extends CalendarDate {
   hour: number;
   minute: number;
@@ -165,7 +219,7 @@ export function wallClockAt(instant: number, timeZone: string): WallClock {
 }
 
 function wallAsUtc(w: WallClock): number {
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
+  return utcMs(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
 }
 
 /** Offset of `timeZone` from UTC at `instant`, in ms (Asia/Baku: +4 h). */
@@ -225,13 +279,13 @@ export function resolveDeadline(
 ): ResolvedDeadline | DeadlineProblem {
   let dueAt: number;
   if ("due_on" in spec) {
-    const date = parseDate(spec.due_on);
-    if (!date) return { path: "due_on", message: `'${spec.due_on}' is not a real date (YYYY-MM-DD)` };
-    dueAt = endOfDay(date, timeZone);
+    const problem = dateProblem(spec.due_on);
+    if (problem) return { path: "due_on", message: `'${spec.due_on}' ${problem}` };
+    dueAt = endOfDay(parseDate(spec.due_on)!, timeZone);
   } else if ("due_at" in spec) {
-    const at = parseInstant(spec.due_at);
-    if (at === null) return { path: "due_at", message: `'${spec.due_at}' is not an RFC 3339 instant with an offset` };
-    dueAt = at;
+    const problem = instantProblem(spec.due_at);
+    if (problem) return { path: "due_at", message: `'${spec.due_at}' ${problem}` };
+    dueAt = parseInstant(spec.due_at)!;
   } else {
     const duration = parseDuration(spec.within);
     if (!duration) return { path: "within", message: `'${spec.within}' is not an ISO 8601 duration such as P6M` };
@@ -242,9 +296,11 @@ export function resolveDeadline(
     if (!baseText) {
       return { path: "from", message: "the agreement has no signing date: give 'from' (YYYY-MM-DD)" };
     }
-    const base = parseDate(baseText);
-    if (!base) return { path: "from", message: `'${baseText}' is not a real date (YYYY-MM-DD)` };
-    dueAt = endOfDay(addToDate(base, duration), timeZone);
+    const problem = dateProblem(baseText);
+    if (problem) return { path: "from", message: `'${baseText}' ${problem}` };
+    const due = addToDate(parseDate(baseText)!, duration);
+    if (!inRange(due)) return { path: "", message: `the deadline falls on ${formatDate(due)}: it ${RANGE_MESSAGE}` };
+    dueAt = endOfDay(due, timeZone);
   }
   let overdueAt = dueAt;
   if (spec.grace !== undefined) {
@@ -252,10 +308,13 @@ export function resolveDeadline(
     if (!grace) return { path: "grace", message: `'${spec.grace}' is not an ISO 8601 duration such as P7D` };
     overdueAt = addToInstant(dueAt, grace, timeZone);
   }
-  if (!Number.isFinite(dueAt) || !Number.isFinite(overdueAt) || overdueAt > 253402300799999) {
-    return { path: "", message: "the deadline is out of range" };
+  if (!Number.isFinite(dueAt) || !Number.isFinite(overdueAt)) return { path: "", message: "the deadline is out of range" };
+  const dueOn = dateAt(dueAt, timeZone);
+  if (!inRange(wallClockAt(dueAt, timeZone))) {
+    return { path: "", message: `the deadline falls on ${dueOn} in ${timeZone}: it ${RANGE_MESSAGE}` };
   }
-  return { dueAt, dueOn: dateAt(dueAt, timeZone), overdueAt };
+  if (overdueAt > END_OF_9999) return { path: "", message: "the grace period runs past the end of the year 9999" };
+  return { dueAt, dueOn, overdueAt };
 }
 
 export function isProblem(r: ResolvedDeadline | DeadlineProblem): r is DeadlineProblem {

@@ -288,8 +288,9 @@ describe("invalid deadlines", () => {
   });
 
   it("rejects a deadline beyond year 9999", () => {
-    expect(problem({ due_on: "9999-12-31", grace: "P1D" }).message).toMatch(/out of range/);
-    expect(problem({ within: "P9999Y" }).message).toMatch(/out of range/);
+    expect(problem({ due_on: "9999-12-31", grace: "P1D" }).message).toMatch(/between 1000-01-01 and 9999-12-30/);
+    expect(problem({ due_on: "9999-12-30", grace: "P2D" }).message).toMatch(/past the end of the year 9999/);
+    expect(problem({ within: "P9999Y" }).message).toMatch(/between 1000-01-01 and 9999-12-30/);
   });
 });
 

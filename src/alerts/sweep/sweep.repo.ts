@@ -11,7 +11,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
 import type { BatchItem } from "../../platform/db/guard";
 import { DAY_MS } from "../../platform/config";
-import { insertOutboxRows } from "../../ledger/history/outbox";
+import { insertOutboxRows } from "../../ledger/history/outbox.repo";
 
 const NEVER = 9007199254740991;
 

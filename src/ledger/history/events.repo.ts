@@ -3,7 +3,7 @@ import type { Db } from "../../platform/db/client";
 import type { BatchItem } from "../../platform/db/guard";
 import { newId } from "../../lib/ids";
 import { events, type EventRow } from "./events.table";
-import { insertOutboxRows, OUTBOX_LEASE_MS } from "./outbox";
+import { insertOutboxRows, OUTBOX_LEASE_MS } from "./outbox.repo";
 import type { NewEvent } from "./events.types";
 
 /**

@@ -5,10 +5,11 @@
  */
 import type { Db } from "../../platform/db/client";
 import { findAgreementsByIds } from "../../ledger/agreements.repo";
-import { findCommitment, listCommitmentRows, type CommitmentWithDeps } from "../../ledger/commitments.repo";
+import { findCommitment, listDatedAround, type CommitmentWithDeps } from "../../ledger/commitments.repo";
 import { timeliness, type Timeliness } from "../../ledger/commitments.rules";
 import { DomainError } from "../../lib/errors";
 import { progressLabel, timelinessLabel } from "../../lib/labels";
+import { partyKey } from "../../lib/parties";
 import { stripInvalidXmlChars } from "../../lib/xml";
 import { CALENDAR_DEFAULT_LIMIT, type CalendarQueryInput } from "./calendar.schemas";
 
@@ -25,8 +26,9 @@ export interface CalendarEntry {
 }
 
 /**
- * Commitments with a deadline, earliest first, under the feeds' filters. Reuses the ledger's
- * list query (deadline order puts every dated commitment before the open-ended ones).
+ * Commitments with a deadline under the feeds' filters, earliest first: the `limit` nearest
+ * now, upcoming ones first and then the most recent past ones (commitments.repo.ts
+ * listDatedAround), so a subscriber always sees what is coming, however much is overdue.
  */
 export async function loadCalendar(db: Db, query: CalendarQueryInput, ctx: CalendarContext): Promise<CalendarEntry[]> {
   let rows: CommitmentWithDeps[];
@@ -36,17 +38,16 @@ export async function loadCalendar(db: Db, query: CalendarQueryInput, ctx: Calen
     const matches =
       (!query.agreement || one.agreementId === query.agreement) &&
       (!query.tag || one.tags.includes(query.tag)) &&
-      (!query.party || one.parties.some((p) => p.toLowerCase() === query.party!.toLowerCase()));
+      (!query.party || one.partyKeys.includes(partyKey(query.party)));
     rows = matches ? [one] : [];
   } else {
-    const page = await listCommitmentRows(
+    rows = await listDatedAround(
       db,
       { agreement: query.agreement, tag: query.tag, party: query.party },
-      { limit: query.limit ?? CALENDAR_DEFAULT_LIMIT },
+      query.limit ?? CALENDAR_DEFAULT_LIMIT,
       ctx.now,
       ctx.windowMs,
     );
-    rows = page.rows;
   }
   const dated = rows.filter((r) => r.dueAt !== null && r.dueOn !== null);
   const agreements = await findAgreementsByIds(db, [...new Set(dated.map((r) => r.agreementId))]);
@@ -130,7 +131,9 @@ export function renderIcs(entries: CalendarEntry[], ctx: CalendarContext & { nam
       `UID:commitment-${c.id}@pledgewatch`,
       `DTSTAMP:${utcStamp(c.updatedAt)}`,
       `DTSTART;VALUE=DATE:${compactDate(c.dueOn!)}`,
-      `DTEND;VALUE=DATE:${compactDate(nextDay(c.dueOn!))}`,
+      // A one-day event needs no DTEND (RFC 5545 §3.6.1); leave it out where the next day would
+      // need a five-digit year (9999-12-31, stored before dates were bounded to 9999-12-30).
+      ...(c.dueOn! < "9999-12-31" ? [`DTEND;VALUE=DATE:${compactDate(nextDay(c.dueOn!))}`] : []),
       `SUMMARY:${icsText(`${c.title} (${timelinessLabel(t)})`)}`,
       `DESCRIPTION:${icsText(description.join("\n"))}`,
       `URL;VALUE=URI:${link}`,

@@ -23,7 +23,10 @@ const CONVERSION: ConversionConfig = {
   typeMode: "input",
   errorMode: "ignore",
   overrideAction: (ctx) => {
-    const action = ctx.valibotAction as { type: string; message?: unknown };
+    const action = ctx.valibotAction as { type: string; message?: unknown; requirement?: number };
+    // Text lengths count code points (lib/fields.ts), which is what JSON Schema's lengths count.
+    if (action.type === "max_code_points") return { ...ctx.jsonSchema, maxLength: action.requirement };
+    if (action.type === "min_code_points") return { ...ctx.jsonSchema, minLength: action.requirement };
     if (action.type !== "check" || typeof action.message !== "string") return undefined;
     const before = typeof ctx.jsonSchema.description === "string" ? `${ctx.jsonSchema.description}; ` : "";
     return { ...ctx.jsonSchema, description: `${before}${action.message}` };

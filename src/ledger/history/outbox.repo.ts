@@ -1,29 +1,13 @@
 /**
- * The outbox: one row per history event, written in the same batch as the event, pending until
- * the event has been fanned out into deliveries. It belongs to the history because every writer
+ * The outbox (outbox.table.ts): one row per history event, written in the same batch as the
+ * event, pending until the event has been fanned out into deliveries. It belongs to the history because every writer
  * of events (the ledger's services, the import, the sweep) must write it in its own batch; the
  * alerts layer reads and claims it (alerts/delivery/dispatch.ts, alerts/delivery/fanout.ts).
  * A crash between commit and enqueue costs a delay (the sweep re-sends), never an alert.
  */
 import { sql, type SQL } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../platform/db/client";
 
-export const outbox = sqliteTable(
-  "outbox",
-  {
-    eventId: text().primaryKey(),
-    state: text().notNull().default("pending"), // pending | done
-    /** When the sweep may re-send it if it is still pending (a lease against double sends). */
-    nextAttemptAt: integer().notNull(),
-    attempts: integer().notNull().default(0),
-    createdAt: integer().notNull(),
-  },
-  (t) => [
-    // The sweep's re-send scan (claimPendingOutbox).
-    index("outbox_pending").on(t.nextAttemptAt).where(sql`state = 'pending'`),
-  ],
-);
 
 /**
  * How long a pending outbox row is left to whoever holds it (its writer's own enqueue right after
