@@ -2,7 +2,7 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * Webhook subscriptions. Filters are JSON arrays, NULL = all; ANDed across kinds, ORed within
- * one (matched in SQL by delivery/fanout.ts). The secret must be stored as is: it keys the HMAC.
+ * one (matched in SQL by fanout.ts). The secret must be stored as is: it keys the HMAC.
  */
 export const subscriptions = sqliteTable(
   "subscriptions",

@@ -38,7 +38,7 @@ export const commitments = sqliteTable(
     /** Set while the status is terminal; NULL = open. */
     closedAt: integer(),
     /**
-     * Sweep bookkeeping (sweep/sweep.ts): the smallest due-soon lead time (days) already
+     * Sweep bookkeeping (alerts/sweep/sweep.ts): the smallest due-soon lead time (days) already
      * announced for the current deadline, whether the overdue event was recorded, and the next
      * instant at which the sweep has something to say. A deadline change re-arms all three.
      */
@@ -47,13 +47,13 @@ export const commitments = sqliteTable(
     nextAlertAt: integer(),
     createdAt: integer().notNull(),
     updatedAt: integer().notNull(),
-    /** Optimistic concurrency: every write checks and bumps it (see db/guard.ts). */
+    /** Optimistic concurrency: every write checks and bumps it (see platform/db/guard.ts). */
     version: integer().notNull().default(1),
   },
   (t) => [
     // Listing by agreement in deadline order: GET /commitments?agreement=, agreement pages.
     index("commitments_agreement_due").on(t.agreementId, t.dueAt),
-    // The sweep's range scan: open commitments whose next alert is due. Used by sweep/sweep.ts.
+    // The sweep's range scan: open commitments whose next alert is due. Used by alerts/sweep/sweep.repo.ts.
     index("commitments_open_next_alert").on(t.nextAlertAt).where(sql`closed_at IS NULL`),
     // Timeliness filters and status.json counts over open commitments by deadline.
     index("commitments_open_due").on(t.dueAt).where(sql`closed_at IS NULL`),

@@ -4,7 +4,7 @@
  * sigma). One definition for every place parties are compared: the duplicate check of name
  * lists (lib/fields.ts), the stored `party_keys` columns of agreements, commitments and
  * subscriptions, and the party filters that match them in SQL (commitments.repo.ts,
- * feeds.repo.ts, delivery/fanout.ts) and in code (calendar.service.ts). SQLite's lower() folds
+ * feeds.repo.ts, alerts/fanout.ts) and in code (calendar.service.ts). SQLite's lower() folds
  * ASCII only, so SQL compares these keys and never folds by itself.
  */
 export function partyKey(name: string): string {

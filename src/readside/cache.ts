@@ -2,7 +2,7 @@
  * Conditional GET for the read side (feeds, status.json, calendar, pages, badges).
  *
  * A route first reads a cheap *version* of what its document depends on (a few O(log n) index
- * lookups: status/status.repo.ts readVersion), turns it into a validator (ETag + Last-Modified)
+ * lookups: version.repo.ts, shaped by version.ts), turns it into a validator (ETag + Last-Modified)
  * and only then decides: a matching If-None-Match / If-Modified-Since answers 304 without
  * building anything; otherwise the document is built, or taken from a small per-isolate memo
  * keyed by the same validator, so a busy endpoint builds each version once per isolate.

@@ -4,7 +4,7 @@
  *  2. finding steps: for open commitments whose next alert is due (an indexed range scan on
  *     next_alert_at), write the due_soon / overdue events, their outbox rows and the new flags in
  *     one D1 batch per chunk of FINDING_CHUNK — four statements however many fall due;
- *  3. re-send outbox rows and deliveries still pending past their time (delivery/outbox.ts), which
+ *  3. re-send outbox rows and deliveries still pending past their time (alerts/dispatch.ts), which
  *     also enqueues the events of step 2;
  *  4. finish the run row with counts, query count and error.
  *
@@ -50,7 +50,7 @@ export interface SweepDeps {
   db: Db;
   queue: DeliveryQueue;
   leadDays: number[];
-  /** Queries issued so far in this invocation (db/counting.ts). */
+  /** Queries issued so far in this invocation (platform/db/counting.ts). */
   queryCount: () => number;
   /** Wall clock for the run's finish time (the sweep's `now` is the scheduled time). */
   clock: () => number;

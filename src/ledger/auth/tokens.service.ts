@@ -22,8 +22,8 @@ export const ADMIN_PRINCIPAL_NAME = "admin";
 
 /**
  * Names the system writes as the actor of history events: the bootstrap token, the sweep
- * (sweep/sweep.repo.ts, which also finds its own events by this name), the delivery consumer
- * (delivery/deliver.ts) and "system", kept for future jobs. A token may not take any of them,
+ * (alerts/sweep/sweep.repo.ts, which also finds its own events by this name), the delivery consumer
+ * (alerts/deliver.ts) and "system", kept for future jobs. A token may not take any of them,
  * in any case, so the history never shows a person as the system or the other way round.
  */
 export const RESERVED_ACTOR_NAMES: readonly string[] = [ADMIN_PRINCIPAL_NAME, "sweep", "delivery", "system"];

@@ -1,13 +1,12 @@
 /**
  * The outbox (outbox.table.ts): one row per history event, written in the same batch as the
- * event, pending until the event has been fanned out into deliveries. It belongs to the history because every writer
- * of events (the ledger's services, the import, the sweep) must write it in its own batch; the
- * alerts layer reads and claims it (alerts/delivery/dispatch.ts, alerts/delivery/fanout.ts).
+ * event, pending until the event has been fanned out into deliveries. It belongs to the history
+ * because every writer of events (the ledger's services, the import, the sweep) must write it in
+ * its own batch; the alerts layer claims and closes it (alerts/dispatch.ts, alerts/fanout.ts).
  * A crash between commit and enqueue costs a delay (the sweep re-sends), never an alert.
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
-
 
 /**
  * How long a pending outbox row is left to whoever holds it (its writer's own enqueue right after

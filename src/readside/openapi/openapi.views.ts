@@ -262,7 +262,7 @@ export const JsonFeedDocument = v.object({
 });
 
 /**
- * The body of every webhook delivery (delivery/payload.ts). tests/alerts/payload.test.ts parses
+ * The body of every webhook delivery (alerts/payload.ts). tests/alerts/payload.test.ts parses
  * real payloads with it.
  */
 export const WebhookPayload = v.strictObject({

@@ -48,7 +48,7 @@ type Rendered = { status: number; node: HtmlEscapedString | Promise<HtmlEscapedS
 
 /**
  * Pages show timeliness and day counts, so their version is the ledger version plus the clock
- * key (status.service.ts clockedVersion): 304 without reading a commitment when neither moved.
+ * key (readside/version.ts clockedVersion): 304 without reading a commitment when neither moved.
  */
 async function servePage(
   c: Context<AppEnv>,

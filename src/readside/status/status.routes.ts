@@ -21,7 +21,7 @@ function healthSeenAt(key: string, now: number): number {
 /**
  * How long an isolate reuses its version probe of /status.json. Within this window a busy
  * endpoint answers from memory without touching D1 (the built document is memoised by its
- * validator in http/cache.ts), which is what keeps it within 1.5x of a constant route at 100k
+ * validator in readside/cache.ts), which is what keeps it within 1.5x of a constant route at 100k
  * commitments. The price is at most this much staleness, well inside the 30 s max-age clients
  * already accept. Feeds, pages and the calendar probe on every request.
  */
