@@ -58,11 +58,50 @@ export async function existingCommitmentIds(db: Db, ids: string[]): Promise<Set<
   return found;
 }
 
-export async function allDependencyEdges(db: Db): Promise<Array<[string, string]>> {
-  const rows = await db
-    .select({ from: commitmentDependencies.commitmentId, to: commitmentDependencies.dependsOnId })
-    .from(commitmentDependencies);
+/**
+ * The stored depends-on edges reachable from `seeds`, not following the stored edges of
+ * `replaced` (commitments whose edges the caller is about to rewrite). One recursive query; the
+ * cycle checks (commitments.service.ts checkDependencies, transfer.service.ts) read only this
+ * subgraph, so a check costs the edges it can touch, not the whole graph.
+ */
+export async function dependencyEdgesReachableFrom(db: Db, seeds: string[], replaced: string[]): Promise<Array<[string, string]>> {
+  if (seeds.length === 0) return [];
+  const rows = await db.all<{ from: string; to: string }>(sql`
+    WITH RECURSIVE reach(id) AS (
+      SELECT value FROM json_each(${JSON.stringify(seeds)})
+      UNION
+      SELECT d.depends_on_id FROM commitment_dependencies d JOIN reach r ON d.commitment_id = r.id
+      WHERE d.commitment_id NOT IN (SELECT value FROM json_each(${JSON.stringify(replaced)}))
+    )
+    SELECT d.commitment_id AS "from", d.depends_on_id AS "to" FROM commitment_dependencies d JOIN reach r ON d.commitment_id = r.id
+    WHERE d.commitment_id NOT IN (SELECT value FROM json_each(${JSON.stringify(replaced)}))`);
   return rows.map((r) => [r.from, r.to]);
+}
+
+/**
+ * SQL condition for a write-batch guard (db/guard.ts guardCondition): `id` does not reach itself
+ * through the stored edges. Placed after a write's edge statements, it proves inside the atomic
+ * batch that the new edges close no cycle, whatever other batches committed since the read.
+ */
+export function noCycleThrough(id: string): SQL {
+  return sql`NOT EXISTS (
+    WITH RECURSIVE reach(id) AS (
+      SELECT depends_on_id FROM commitment_dependencies WHERE commitment_id = ${id}
+      UNION
+      SELECT d.depends_on_id FROM commitment_dependencies d JOIN reach r ON d.commitment_id = r.id
+    )
+    SELECT 1 FROM reach WHERE id = ${id})`;
+}
+
+/**
+ * SQL condition for a write-batch guard: the agreement still has exactly `count` commitments whose
+ * deadline counts from its signing date (the SQL twin of commitments.service.ts
+ * countsFromSigning). A new signing date moves the ones it read; one created since would keep a
+ * deadline from the old date.
+ */
+export function countsFromSigningCount(agreementId: string, count: number): SQL {
+  return sql`(SELECT count(*) FROM commitments WHERE agreement_id = ${agreementId}
+    AND json_extract(deadline, '$.within') IS NOT NULL AND json_extract(deadline, '$.from') IS NULL) = ${count}`;
 }
 
 export async function dependentsOf(db: Db, id: string): Promise<string[]> {
