@@ -58,24 +58,46 @@ export async function existingCommitmentIds(db: Db, ids: string[]): Promise<Set<
   return found;
 }
 
+/** A stored commitment of a dependency subgraph: its version and its depends-on edges. */
+export interface GraphNode {
+  id: string;
+  version: number;
+  dependsOn: string[];
+}
+
 /**
- * The stored depends-on edges reachable from `seeds`, not following the stored edges of
- * `replaced` (commitments whose edges the caller is about to rewrite). One recursive query; the
- * cycle checks (commitments.service.ts checkDependencies, transfer.service.ts) read only this
- * subgraph, so a check costs the edges it can touch, not the whole graph.
+ * The stored commitments reachable from `seeds` through depends-on edges, not following the
+ * stored edges of `replaced` (commitments whose edges the caller is about to rewrite; they are
+ * left out of the answer). One recursive query; the cycle checks (commitments.service.ts
+ * checkDependencies, transfer.service.ts) read only this subgraph, so a check costs the edges it
+ * can touch, not the whole graph.
  */
-export async function dependencyEdgesReachableFrom(db: Db, seeds: string[], replaced: string[]): Promise<Array<[string, string]>> {
+export async function dependencySubgraphFrom(db: Db, seeds: string[], replaced: string[]): Promise<GraphNode[]> {
   if (seeds.length === 0) return [];
-  const rows = await db.all<{ from: string; to: string }>(sql`
+  const skip = JSON.stringify(replaced);
+  const rows = await db.all<{ id: string; version: number; deps: string }>(sql`
     WITH RECURSIVE reach(id) AS (
       SELECT value FROM json_each(${JSON.stringify(seeds)})
       UNION
       SELECT d.depends_on_id FROM commitment_dependencies d JOIN reach r ON d.commitment_id = r.id
-      WHERE d.commitment_id NOT IN (SELECT value FROM json_each(${JSON.stringify(replaced)}))
+      WHERE d.commitment_id NOT IN (SELECT value FROM json_each(${skip}))
     )
-    SELECT d.commitment_id AS "from", d.depends_on_id AS "to" FROM commitment_dependencies d JOIN reach r ON d.commitment_id = r.id
-    WHERE d.commitment_id NOT IN (SELECT value FROM json_each(${JSON.stringify(replaced)}))`);
-  return rows.map((r) => [r.from, r.to]);
+    SELECT c.id AS id, c.version AS version,
+      (SELECT json_group_array(depends_on_id) FROM commitment_dependencies WHERE commitment_id = c.id) AS deps
+    FROM reach r JOIN commitments c ON c.id = r.id
+    WHERE r.id NOT IN (SELECT value FROM json_each(${skip}))`);
+  return rows.map((r) => ({ id: r.id, version: r.version, dependsOn: JSON.parse(r.deps) as string[] }));
+}
+
+/**
+ * SQL condition for a write-batch guard: every commitment in `nodes` still has the version read.
+ * Edges change only with their commitment's version, so this proves a whole subgraph unchanged in
+ * one statement (the import's graph guard, transfer.service.ts).
+ */
+export function versionsUnchanged(nodes: Array<{ id: string; version: number }>): SQL {
+  const pairs = JSON.stringify(nodes.map((n) => [n.id, n.version]));
+  return sql`(SELECT count(*) FROM json_each(${pairs}) j JOIN commitments c
+    ON c.id = json_extract(j.value, '$[0]') AND c.version = json_extract(j.value, '$[1]')) = ${nodes.length}`;
 }
 
 /**

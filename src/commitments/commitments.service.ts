@@ -18,7 +18,7 @@ import { armAlerts } from "../sweep/sweep.rules";
 import { assertTransition, daysUntil, isTerminal, timeliness, type Progress, type Timeliness } from "./commitments.rules";
 import { findCycle } from "./commitments.graph";
 import {
-  dependencyEdgesReachableFrom,
+  dependencySubgraphFrom,
   existingCommitmentIds,
   findCommitment,
   listCommitmentRows,
@@ -268,10 +268,6 @@ export function planCommitmentWrite(
             .insert(commitmentDependencies)
             .values(next.dependsOn.map((d) => ({ commitmentId: existing.id, dependsOnId: d }))),
         );
-        // The cycle check again, inside the batch: a concurrent write may have added the edge
-        // that closes the loop after checkDependencies read the graph. A new commitment needs
-        // none: nothing can depend on it yet.
-        statements.push(guardCondition(db, noCycleThrough(existing.id)));
       }
     }
     // Evidence added by a status change belongs to that status_changed event, not an edit.
@@ -366,7 +362,7 @@ export async function checkDependencies(
     .filter(({ d }) => d !== id && !extraIds.has(d) && !found.has(d))
     .map(({ d, i }) => ({ path: `${path}.${i}`, message: `no commitment '${d}'` }));
   if (issues.length > 0) throw new DomainError("invalid_input", `${issues[0]!.path}: ${issues[0]!.message}`, issues);
-  const stored = await dependencyEdgesReachableFrom(db, dependsOn, [id]);
+  const stored = (await dependencySubgraphFrom(db, dependsOn, [id])).flatMap((n) => n.dependsOn.map((d): [string, string] => [n.id, d]));
   const cycle = findCycle([...stored, ...extraEdges], id, dependsOn);
   if (cycle) {
     throw new DomainError("dependency_cycle", `depends_on would create a cycle: ${cycle.join(" -> ")}`, [
@@ -512,6 +508,33 @@ export async function updateCommitment(
   patch: UpdateCommitmentInput,
   ctx: WriteContext & ReadContext,
 ): Promise<CommitmentView> {
+  const plan = await planCommitmentUpdate(db, id, patch, ctx);
+  if (!plan.changed) return toView(plan.existing, ctx);
+  try {
+    await runBatch(db, plan.statements);
+  } catch (error) {
+    // The cycle guard and the version guards fail alike; a concurrent edge that now closes a
+    // cycle is the better answer, with its path.
+    if (error instanceof DomainError && error.code === "conflict" && patch.depends_on) {
+      await checkDependencies(db, id, plan.next.dependsOn, "depends_on");
+    }
+    throw error;
+  }
+  return getCommitment(db, id, ctx);
+}
+
+/**
+ * Checks a PATCH and returns its batch. A depends-on change ends with the cycle check again,
+ * inside the batch: a concurrent write may have added the edge that closes the loop after
+ * checkDependencies read the graph. (A create needs none: nothing can depend on a new
+ * commitment yet.) Exported for the tests that run a batch planned against stale state.
+ */
+export async function planCommitmentUpdate(
+  db: Db,
+  id: string,
+  patch: UpdateCommitmentInput,
+  ctx: WriteContext & ReadContext,
+): Promise<{ existing: CommitmentWithDeps; next: CommitmentState; statements: BatchItem[]; changed: boolean }> {
   const existing = await mustFind(db, id);
   const before = stateOf(existing);
   const next: CommitmentState = {
@@ -528,18 +551,10 @@ export async function updateCommitment(
   if (patch.depends_on) await checkDependencies(db, id, next.dependsOn, "depends_on");
   const agreement = await mustFindAgreement(db, next.agreementId, "agreement");
   const { statements, changed } = planCommitmentWrite(db, existing, next, agreement.signedOn, { reason: patch.reason }, ctx);
-  if (!changed) return toView(existing, ctx);
-  try {
-    await runBatch(db, [...guardAgreement(db, next, agreement), ...statements]);
-  } catch (error) {
-    // The in-batch cycle guard and the version guards fail alike; a concurrent edge that now
-    // closes a cycle is the better answer, with its path.
-    if (error instanceof DomainError && error.code === "conflict" && patch.depends_on) {
-      await checkDependencies(db, id, next.dependsOn, "depends_on");
-    }
-    throw error;
-  }
-  return getCommitment(db, id, ctx);
+  if (!changed) return { existing, next, statements: [], changed };
+  const edgesChanged = !same([...new Set(before.dependsOn)].sort(), [...new Set(next.dependsOn)].sort());
+  const cycleGuard = edgesChanged && next.dependsOn.length > 0 ? [guardCondition(db, noCycleThrough(id)), clearGuards(db)] : [];
+  return { existing, next, statements: [...guardAgreement(db, next, agreement), ...statements, ...cycleGuard], changed };
 }
 
 /**

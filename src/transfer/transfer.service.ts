@@ -7,10 +7,16 @@
  * export -> import round-trips; it never includes tokens or secrets.
  */
 import type { Db } from "../db/client";
-import { clearGuards, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../db/guard";
+import { clearGuards, guardCondition, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../db/guard";
 import { allAgreements, findAgreementsByIds } from "../agreements/agreements.repo";
 import { agreementStateFromInput, planAgreementWrite } from "../agreements/agreements.service";
-import { allCommitments, dependencyEdgesReachableFrom, existingCommitmentIds, findCommitmentsByIds } from "../commitments/commitments.repo";
+import {
+  allCommitments,
+  dependencySubgraphFrom,
+  existingCommitmentIds,
+  findCommitmentsByIds,
+  versionsUnchanged,
+} from "../commitments/commitments.repo";
 import {
   countsFromSigning,
   planCommitmentWrite,
@@ -139,12 +145,8 @@ export async function planImport(db: Db, doc: ImportDocumentInput, ctx: WriteCon
   // The graph after the import, as far as the document's commitments reach: the document's
   // edges, and the stored edges of everything else they reach. One depth-first search over it,
   // linear in those edges (a check per record would be quadratic on a long chain).
-  const graph = new Map<string, string[]>();
-  for (const [from, to] of await dependencyEdgesReachableFrom(db, externalDeps, [...docCommitmentIds])) {
-    const list = graph.get(from);
-    if (list) list.push(to);
-    else graph.set(from, [to]);
-  }
+  const reached = await dependencySubgraphFrom(db, externalDeps, [...docCommitmentIds]);
+  const graph = new Map<string, string[]>(reached.map((n) => [n.id, n.dependsOn]));
   for (const c of docCommitments) graph.set(c.id, c.depends_on ?? []);
   const indexOf = new Map(docCommitments.map((c, i) => [c.id, i]));
   const cycle = findCycleFrom(graph, docCommitmentIds);
@@ -163,6 +165,18 @@ export async function planImport(db: Db, doc: ImportDocumentInput, ctx: WriteCon
   // whose signing date a document commitment's deadline counts from: a concurrent new signing
   // date refuses the batch instead of leaving deadlines computed from the old one.
   const statements: BatchItem[] = [];
+  // The graph guard. Only rewritten edges of stored commitments can close a cycle (nothing
+  // stored can point at a commitment this import creates), and the check above holds at commit
+  // time only if no edge it read changed since. Edges change only with their commitment's
+  // version, so every stored commitment the check read must still have its version: one
+  // linear statement, where a recursive check per rewritten commitment would cost the reachable
+  // subgraph each time.
+  const sortedDeps = (ids: string[]) => JSON.stringify([...new Set(ids)].sort());
+  const rewritesStoredEdges = docCommitments.some((c) => {
+    const stored = storedCommitments.get(c.id);
+    return stored !== undefined && sortedDeps(stored.dependsOn) !== sortedDeps(c.depends_on ?? []);
+  });
+  if (rewritesStoredEdges) statements.push(guardCondition(db, versionsUnchanged([...reached, ...storedCommitments.values()])));
   const countedFrom = new Set(docCommitments.filter((c) => countsFromSigning((c.deadline ?? null) as DeadlineSpec | null)).map((c) => c.agreement));
   for (const id of countedFrom) {
     const stored = storedAgreements.get(id);

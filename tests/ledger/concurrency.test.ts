@@ -8,7 +8,7 @@ import { findAgreement } from "../../src/agreements/agreements.repo";
 import { agreementStateFromInput, planAgreementWrite } from "../../src/agreements/agreements.service";
 import { findCycleFrom } from "../../src/commitments/commitments.graph";
 import { findCommitment } from "../../src/commitments/commitments.repo";
-import { planCommitmentWrite, planCreateCommitment, runCreate, stateOf } from "../../src/commitments/commitments.service";
+import { planCommitmentUpdate, planCreateCommitment, runCreate } from "../../src/commitments/commitments.service";
 import { runBatch } from "../../src/db/guard";
 import { DomainError } from "../../src/lib/errors";
 import { planImport, runImport } from "../../src/transfer/transfer.service";
@@ -33,8 +33,7 @@ describe("a batch planned against stale state", () => {
     const agreement = await createAgreement();
     const a = await createCommitment(agreement.id);
     const b = await createCommitment(agreement.id);
-    const stored = (await findCommitment(db(), a.id))!;
-    const plan = planCommitmentWrite(db(), stored, { ...stateOf(stored), dependsOn: [b.id] }, agreement.signed_on, {}, ctx());
+    const plan = await planCommitmentUpdate(db(), a.id, { depends_on: [b.id] }, ctx());
     expect((await call("PATCH", `/api/v1/commitments/${b.id}`, { body: { depends_on: [a.id] } })).status).toBe(200);
     const before = await tableCounts();
     expect(await refusedAs(runBatch(db(), plan.statements))).toBe("conflict");
@@ -76,6 +75,18 @@ describe("a batch planned against stale state", () => {
     expect((await call("PATCH", `/api/v1/agreements/${agreement.id}`, { body: { signed_on: "2026-03-10" } })).status).toBe(200);
     expect(await refusedAs(runImport(db(), plan.statements))).toBe("conflict");
     expect(await findCommitment(db(), id)).toBeNull();
+  });
+
+  it("refuses an import rewriting stored edges when a commitment its cycle check read changed meanwhile", async () => {
+    const agreement = await createAgreement();
+    const a = await createCommitment(agreement.id);
+    const b = await createCommitment(agreement.id);
+    const doc = { commitments: [{ id: a.id, agreement: agreement.id, title: a.title, depends_on: [b.id] }] } as ImportDocumentInput;
+    const plan = await planImport(db(), doc, ctx());
+    expect((await call("PATCH", `/api/v1/commitments/${b.id}`, { body: { depends_on: [a.id] } })).status).toBe(200);
+    expect(await refusedAs(runImport(db(), plan.statements))).toBe("conflict");
+    expect((await json(call("GET", `/api/v1/commitments/${a.id}`))).depends_on).toEqual([]);
+    await expectError(await call("POST", "/api/v1/import", { body: doc }), 409, "dependency_cycle");
   });
 
   it("answers a conflict, not an internal error, when another request created an import's new id first", async () => {
