@@ -5,10 +5,11 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
-import { clearGuards, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../platform/db/guard";
+import { clearGuards, guardCondition, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../platform/db/guard";
 import { appendEventStatements } from "./history/events.repo";
-import { listCommitmentRows, listCommitmentsOfAgreement } from "./commitments.repo";
+import { countsFromSigningCount, listCommitmentRows, listCommitmentsOfAgreement } from "./commitments.repo";
 import {
+  countsFromSigning,
   planCommitmentWrite,
   stateOf,
   toView,
@@ -112,8 +113,12 @@ export async function planAgreementWrite(
     ...updated.statements,
   );
   if (changed.includes("signedOn")) {
-    for (const c of await listCommitmentsOfAgreement(db, existing.id)) {
-      if (!c.deadline || !("within" in c.deadline) || c.deadline.from || skipCommitments.has(c.id)) continue;
+    const relative = (await listCommitmentsOfAgreement(db, existing.id)).filter((c) => countsFromSigning(c.deadline ?? null));
+    // A commitment created after this read would keep a deadline from the old date: refuse the
+    // batch if the set grew (a commitment leaving it fails its own version guard below).
+    statements.splice(1, 0, guardCondition(db, countsFromSigningCount(existing.id, relative.length)));
+    for (const c of relative) {
+      if (!c.deadline || !countsFromSigning(c.deadline) || skipCommitments.has(c.id)) continue;
       const signedOnPath = path ? `${path}.signed_on` : "signed_on";
       let plan: { statements: BatchItem[] };
       try {

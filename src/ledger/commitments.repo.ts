@@ -60,11 +60,72 @@ export async function existingCommitmentIds(db: Db, ids: string[]): Promise<Set<
   return found;
 }
 
-export async function allDependencyEdges(db: Db): Promise<Array<[string, string]>> {
-  const rows = await db
-    .select({ from: commitmentDependencies.commitmentId, to: commitmentDependencies.dependsOnId })
-    .from(commitmentDependencies);
-  return rows.map((r) => [r.from, r.to]);
+/** A stored commitment of a dependency subgraph: its version and its depends-on edges. */
+export interface GraphNode {
+  id: string;
+  version: number;
+  dependsOn: string[];
+}
+
+/**
+ * The stored commitments reachable from `seeds` through depends-on edges, not following the
+ * stored edges of `replaced` (commitments whose edges the caller is about to rewrite; they are
+ * left out of the answer). One recursive query; the cycle checks (commitments.service.ts
+ * checkDependencies, transfer.service.ts) read only this subgraph, so a check costs the edges it
+ * can touch, not the whole graph.
+ */
+export async function dependencySubgraphFrom(db: Db, seeds: string[], replaced: string[]): Promise<GraphNode[]> {
+  if (seeds.length === 0) return [];
+  const skip = JSON.stringify(replaced);
+  const rows = await db.all<{ id: string; version: number; deps: string }>(sql`
+    WITH RECURSIVE reach(id) AS (
+      SELECT value FROM json_each(${JSON.stringify(seeds)})
+      UNION
+      SELECT d.depends_on_id FROM commitment_dependencies d JOIN reach r ON d.commitment_id = r.id
+      WHERE d.commitment_id NOT IN (SELECT value FROM json_each(${skip}))
+    )
+    SELECT c.id AS id, c.version AS version,
+      (SELECT json_group_array(depends_on_id) FROM commitment_dependencies WHERE commitment_id = c.id) AS deps
+    FROM reach r JOIN commitments c ON c.id = r.id
+    WHERE r.id NOT IN (SELECT value FROM json_each(${skip}))`);
+  return rows.map((r) => ({ id: r.id, version: r.version, dependsOn: JSON.parse(r.deps) as string[] }));
+}
+
+/**
+ * SQL condition for a write-batch guard: every commitment in `nodes` still has the version read.
+ * Edges change only with their commitment's version, so this proves a whole subgraph unchanged in
+ * one statement (the import's graph guard, transfer.service.ts).
+ */
+export function versionsUnchanged(nodes: Array<{ id: string; version: number }>): SQL {
+  const pairs = JSON.stringify(nodes.map((n) => [n.id, n.version]));
+  return sql`(SELECT count(*) FROM json_each(${pairs}) j JOIN commitments c
+    ON c.id = json_extract(j.value, '$[0]') AND c.version = json_extract(j.value, '$[1]')) = ${nodes.length}`;
+}
+
+/**
+ * SQL condition for a write-batch guard (db/guard.ts guardCondition): `id` does not reach itself
+ * through the stored edges. Placed after a write's edge statements, it proves inside the atomic
+ * batch that the new edges close no cycle, whatever other batches committed since the read.
+ */
+export function noCycleThrough(id: string): SQL {
+  return sql`NOT EXISTS (
+    WITH RECURSIVE reach(id) AS (
+      SELECT depends_on_id FROM commitment_dependencies WHERE commitment_id = ${id}
+      UNION
+      SELECT d.depends_on_id FROM commitment_dependencies d JOIN reach r ON d.commitment_id = r.id
+    )
+    SELECT 1 FROM reach WHERE id = ${id})`;
+}
+
+/**
+ * SQL condition for a write-batch guard: the agreement still has exactly `count` commitments whose
+ * deadline counts from its signing date (the SQL twin of commitments.service.ts
+ * countsFromSigning). A new signing date moves the ones it read; one created since would keep a
+ * deadline from the old date.
+ */
+export function countsFromSigningCount(agreementId: string, count: number): SQL {
+  return sql`(SELECT count(*) FROM commitments WHERE agreement_id = ${agreementId}
+    AND json_extract(deadline, '$.within') IS NOT NULL AND json_extract(deadline, '$.from') IS NULL) = ${count}`;
 }
 
 export async function dependentsOf(db: Db, id: string): Promise<string[]> {

@@ -6,7 +6,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
-import { clearGuards, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../platform/db/guard";
+import { clearGuards, guardCondition, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../platform/db/guard";
 import { appendEventStatements } from "./history/events.repo";
 import type { NewEvent } from "./history/events.types";
 import { listCommitmentEvents } from "./history/events.repo";
@@ -19,10 +19,11 @@ import { armAlerts } from "./commitments.alerts";
 import { assertTransition, daysUntil, isTerminal, timeliness, type Progress, type Timeliness } from "./commitments.rules";
 import { findCycle } from "./commitments.graph";
 import {
-  allDependencyEdges,
+  dependencySubgraphFrom,
   existingCommitmentIds,
   findCommitment,
   listCommitmentRows,
+  noCycleThrough,
   type CommitmentFilter,
   type CommitmentWithDeps,
 } from "./commitments.repo";
@@ -329,6 +330,24 @@ export function planCommitmentWrite(
   return { statements, changed: true };
 }
 
+/**
+ * Whether a deadline is counted from the agreement's signing date: such a write must be guarded
+ * by the agreement's version (see guardAgreement), and a new signing date moves it
+ * (agreements.service.ts planAgreementWrite).
+ */
+export function countsFromSigning(deadline: DeadlineSpec | null): deadline is Extract<DeadlineSpec, { within: string }> {
+  return !!deadline && "within" in deadline && deadline.within !== undefined && !deadline.from;
+}
+
+/**
+ * The batch statement that refuses the write if the agreement changed since it was read, for a
+ * commitment whose deadline counts from its signing date (none otherwise): without it a
+ * concurrent new signing date would leave this write's deadline computed from the old one.
+ */
+export function guardAgreement(db: Db, state: CommitmentState, agreement: { id: string; version: number }): BatchItem[] {
+  return countsFromSigning(state.deadline) ? [guardVersion(db, "agreements", agreement.id, agreement.version)] : [];
+}
+
 /** Refuses depends-on edges to unknown commitments or that would close a cycle. */
 export async function checkDependencies(
   db: Db,
@@ -346,7 +365,8 @@ export async function checkDependencies(
     .filter(({ d }) => d !== id && !extraIds.has(d) && !found.has(d))
     .map(({ d, i }) => ({ path: `${path}.${i}`, message: `no commitment '${d}'` }));
   if (issues.length > 0) throw new DomainError("invalid_input", `${issues[0]!.path}: ${issues[0]!.message}`, issues);
-  const cycle = findCycle([...(await allDependencyEdges(db)), ...extraEdges], id, dependsOn);
+  const stored = (await dependencySubgraphFrom(db, dependsOn, [id])).flatMap((n) => n.dependsOn.map((d): [string, string] => [n.id, d]));
+  const cycle = findCycle([...stored, ...extraEdges], id, dependsOn);
   if (cycle) {
     throw new DomainError("dependency_cycle", `depends_on would create a cycle: ${cycle.join(" -> ")}`, [
       { path, message: `cycle: ${cycle.join(" -> ")}` },
@@ -354,10 +374,30 @@ export async function checkDependencies(
   }
 }
 
-async function agreementSignedOn(db: Db, agreementId: string, path: string): Promise<string | null> {
+async function mustFindAgreement(db: Db, agreementId: string, path: string) {
   const agreement = await findAgreement(db, agreementId);
   if (!agreement) throw invalid(path, `no agreement '${agreementId}'`);
-  return agreement.signedOn;
+  return agreement;
+}
+
+/** How often a create or import is planned again after a concurrent write refused its batch. */
+export const WRITE_ATTEMPTS = 3;
+
+/**
+ * Runs `attempt` until its batch commits, at most WRITE_ATTEMPTS times. Only for writes that
+ * carry no version from the client (create, import): planning them again against what is now
+ * stored is what the client asked for. Events recorded by a refused attempt are forgotten.
+ */
+export async function retryOnConflict<T>(ctx: WriteContext, attempt: () => Promise<T>): Promise<T> {
+  const mark = ctx.emitted?.length ?? 0;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === "conflict") || n >= WRITE_ATTEMPTS) throw error;
+      ctx.emitted?.splice(mark);
+    }
+  }
 }
 
 async function mustFind(db: Db, id: string): Promise<CommitmentWithDeps> {
@@ -412,6 +452,24 @@ export async function createCommitment(
   input: CreateCommitmentInput,
   ctx: WriteContext & ReadContext,
 ): Promise<CommitmentView> {
+  const id = await retryOnConflict(ctx, async () => {
+    const plan = await planCreateCommitment(db, input, ctx);
+    await runCreate(db, plan);
+    return plan.id;
+  });
+  return getCommitment(db, id, ctx);
+}
+
+/**
+ * Checks a create and returns its batch: the agreement guard (when the deadline counts from the
+ * signing date), the row, its edges and its created event. Exported for the tests that run a
+ * batch planned against stale state.
+ */
+export async function planCreateCommitment(
+  db: Db,
+  input: CreateCommitmentInput,
+  ctx: WriteContext & ReadContext,
+): Promise<{ id: string; statements: BatchItem[] }> {
   const id = input.id ?? slugify(input.title);
   if (!id) throw invalid("id", "give an id: the title has no letters or digits to make one from");
   if (await findCommitment(db, id)) throw new DomainError("duplicate_id", `commitment '${id}' already exists`);
@@ -433,15 +491,18 @@ export async function createCommitment(
   const state = stateFromInput(input, id, statusChangedAt);
   await collect(() => checkDependencies(db, id, state.dependsOn, "depends_on"));
   const plan = agreement ? await collect(() => planCommitmentWrite(db, null, state, agreement.signedOn, {}, ctx)) : undefined;
-  if (issues.length > 0 || !plan) throw invalidAll(issues);
-  const { statements } = plan;
+  if (issues.length > 0 || !plan || !agreement) throw invalidAll(issues);
+  return { id, statements: [...guardAgreement(db, state, agreement), ...plan.statements, clearGuards(db)] };
+}
+
+/** Runs a planned create: a concurrent create of the same id is a 409, never a 500. */
+export async function runCreate(db: Db, plan: { id: string; statements: BatchItem[] }): Promise<void> {
   try {
-    await runBatch(db, statements);
+    await runBatch(db, plan.statements);
   } catch (error) {
-    if (isUniqueFailure(error)) throw new DomainError("duplicate_id", `commitment '${id}' already exists`);
+    if (isUniqueFailure(error)) throw new DomainError("duplicate_id", `commitment '${plan.id}' already exists`);
     throw error;
   }
-  return getCommitment(db, id, ctx);
 }
 
 export async function updateCommitment(
@@ -450,6 +511,33 @@ export async function updateCommitment(
   patch: UpdateCommitmentInput,
   ctx: WriteContext & ReadContext,
 ): Promise<CommitmentView> {
+  const plan = await planCommitmentUpdate(db, id, patch, ctx);
+  if (!plan.changed) return toView(plan.existing, ctx);
+  try {
+    await runBatch(db, plan.statements);
+  } catch (error) {
+    // The cycle guard and the version guards fail alike; a concurrent edge that now closes a
+    // cycle is the better answer, with its path.
+    if (error instanceof DomainError && error.code === "conflict" && patch.depends_on) {
+      await checkDependencies(db, id, plan.next.dependsOn, "depends_on");
+    }
+    throw error;
+  }
+  return getCommitment(db, id, ctx);
+}
+
+/**
+ * Checks a PATCH and returns its batch. A depends-on change ends with the cycle check again,
+ * inside the batch: a concurrent write may have added the edge that closes the loop after
+ * checkDependencies read the graph. (A create needs none: nothing can depend on a new
+ * commitment yet.) Exported for the tests that run a batch planned against stale state.
+ */
+export async function planCommitmentUpdate(
+  db: Db,
+  id: string,
+  patch: UpdateCommitmentInput,
+  ctx: WriteContext & ReadContext,
+): Promise<{ existing: CommitmentWithDeps; next: CommitmentState; statements: BatchItem[]; changed: boolean }> {
   const existing = await mustFind(db, id);
   const before = stateOf(existing);
   const next: CommitmentState = {
@@ -464,11 +552,12 @@ export async function updateCommitment(
     deadline: patch.deadline === undefined ? before.deadline : ((patch.deadline ?? null) as DeadlineSpec | null),
   };
   if (patch.depends_on) await checkDependencies(db, id, next.dependsOn, "depends_on");
-  const signedOn = await agreementSignedOn(db, next.agreementId, "agreement");
-  const { statements, changed } = planCommitmentWrite(db, existing, next, signedOn, { reason: patch.reason }, ctx);
-  if (!changed) return toView(existing, ctx);
-  await runBatch(db, statements);
-  return getCommitment(db, id, ctx);
+  const agreement = await mustFindAgreement(db, next.agreementId, "agreement");
+  const { statements, changed } = planCommitmentWrite(db, existing, next, agreement.signedOn, { reason: patch.reason }, ctx);
+  if (!changed) return { existing, next, statements: [], changed };
+  const edgesChanged = !same([...new Set(before.dependsOn)].sort(), [...new Set(next.dependsOn)].sort());
+  const cycleGuard = edgesChanged && next.dependsOn.length > 0 ? [guardCondition(db, noCycleThrough(id)), clearGuards(db)] : [];
+  return { existing, next, statements: [...guardAgreement(db, next, agreement), ...statements, ...cycleGuard], changed };
 }
 
 /**
@@ -490,16 +579,16 @@ export async function changeStatus(
       ? [...before.evidence, { url: input.evidence_url, title: `Evidence for '${input.status}'` }]
       : before.evidence;
   const next: CommitmentState = { ...before, status: input.status, statusChangedAt: occurredAt, evidence };
-  const signedOn = await agreementSignedOn(db, next.agreementId, "agreement");
+  const agreement = await mustFindAgreement(db, next.agreementId, "agreement");
   const { statements } = planCommitmentWrite(
     db,
     existing,
     next,
-    signedOn,
+    agreement.signedOn,
     { note: input.note, evidenceUrl: input.evidence_url, occurredAt },
     ctx,
   );
-  await runBatch(db, statements);
+  await runBatch(db, [...guardAgreement(db, next, agreement), ...statements]);
   return getCommitment(db, id, ctx);
 }
 

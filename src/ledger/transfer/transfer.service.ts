@@ -7,13 +7,25 @@
  * export -> import round-trips; it never includes tokens or secrets.
  */
 import type { Db } from "../../platform/db/client";
-import { runBatch, type BatchItem } from "../../platform/db/guard";
+import { clearGuards, guardCondition, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../../platform/db/guard";
 import { allAgreements, findAgreementsByIds } from "../agreements.repo";
 import { agreementStateFromInput, planAgreementWrite } from "../agreements.service";
-import { allCommitments, allDependencyEdges, existingCommitmentIds, findCommitmentsByIds } from "../commitments.repo";
-import { planCommitmentWrite, stateFromInput, type WriteContext } from "../commitments.service";
-import { findCycle } from "../commitments.graph";
-import { parseInstant, toIso } from "../../lib/deadline";
+import {
+  allCommitments,
+  dependencySubgraphFrom,
+  existingCommitmentIds,
+  findCommitmentsByIds,
+  versionsUnchanged,
+} from "../commitments.repo";
+import {
+  countsFromSigning,
+  planCommitmentWrite,
+  retryOnConflict,
+  stateFromInput,
+  type WriteContext,
+} from "../commitments.service";
+import { findCycleFrom } from "../commitments.graph";
+import { type DeadlineSpec, parseInstant, toIso } from "../../lib/deadline";
 import { DomainError } from "../../lib/errors";
 import { FORMAT, type ImportDocumentInput } from "./transfer.schemas";
 
@@ -67,7 +79,33 @@ function dependencyOrder<T extends { id: string; depends_on?: string[] }>(items:
   return out;
 }
 
+/**
+ * Imports a document. A batch refused because another request wrote one of its records (a
+ * version guard, or a concurrent create of the same new id) is planned again against what is
+ * stored now, a few times, then answered 409: never a 500.
+ */
 export async function importDocument(db: Db, doc: ImportDocumentInput, ctx: WriteContext) {
+  return retryOnConflict(ctx, async () => {
+    const plan = await planImport(db, doc, ctx);
+    await runImport(db, plan.statements);
+    return plan.result;
+  });
+}
+
+/** Runs a planned import's batch; a record created meanwhile by another request is a conflict. */
+export async function runImport(db: Db, statements: BatchItem[]): Promise<void> {
+  try {
+    await runBatch(db, statements);
+  } catch (error) {
+    if (isUniqueFailure(error)) {
+      throw new DomainError("conflict", "another request created a record of this document while it was imported; import it again");
+    }
+    throw error;
+  }
+}
+
+/** Checks a whole document and returns its one batch and the counts it will produce. */
+export async function planImport(db: Db, doc: ImportDocumentInput, ctx: WriteContext) {
   const docAgreements = doc.agreements ?? [];
   const docCommitments = doc.commitments ?? [];
   const result = { agreements: { created: 0, updated: 0, unchanged: 0 } as Counts, commitments: { created: 0, updated: 0, unchanged: 0 } as Counts };
@@ -104,20 +142,46 @@ export async function importDocument(db: Db, doc: ImportDocumentInput, ctx: Writ
       }
     });
   });
-  // The graph after the import: stored edges, with the document's commitments' edges replaced.
-  const edges = (await allDependencyEdges(db)).filter(([from]) => !docCommitmentIds.has(from));
-  for (const c of docCommitments) for (const d of c.depends_on ?? []) edges.push([c.id, d]);
-  docCommitments.forEach((c, i) => {
-    const cycle = findCycle(edges, c.id, c.depends_on ?? []);
-    if (cycle) {
-      throw new DomainError("dependency_cycle", `${recordName(doc, `commitments.${i}`)}: depends_on would create a cycle: ${cycle.join(" -> ")}`, [
-        { path: `commitments.${i}.depends_on`, message: `cycle: ${cycle.join(" -> ")}` },
-      ]);
-    }
-  });
+  // The graph after the import, as far as the document's commitments reach: the document's
+  // edges, and the stored edges of everything else they reach. One depth-first search over it,
+  // linear in those edges (a check per record would be quadratic on a long chain).
+  const reached = await dependencySubgraphFrom(db, externalDeps, [...docCommitmentIds]);
+  const graph = new Map<string, string[]>(reached.map((n) => [n.id, n.dependsOn]));
+  for (const c of docCommitments) graph.set(c.id, c.depends_on ?? []);
+  const indexOf = new Map(docCommitments.map((c, i) => [c.id, i]));
+  const cycle = findCycleFrom(graph, docCommitmentIds);
+  if (cycle) {
+    // Name the cycle from its first record in document order (stored edges alone are acyclic).
+    const loop = cycle.slice(0, -1);
+    const start = loop.reduce((best, id, k) => ((indexOf.get(id) ?? Infinity) < (indexOf.get(loop[best]!) ?? Infinity) ? k : best), 0);
+    const named = [...loop.slice(start), ...loop.slice(0, start), loop[start]!];
+    const i = indexOf.get(named[0]!) ?? 0;
+    throw new DomainError("dependency_cycle", `${recordName(doc, `commitments.${i}`)}: depends_on would create a cycle: ${named.join(" -> ")}`, [
+      { path: `commitments.${i}.depends_on`, message: `cycle: ${named.join(" -> ")}` },
+    ]);
+  }
 
-  // 4. Plan every change; one batch.
+  // 4. Plan every change; one batch. It starts with a version guard on each stored agreement
+  // whose signing date a document commitment's deadline counts from: a concurrent new signing
+  // date refuses the batch instead of leaving deadlines computed from the old one.
   const statements: BatchItem[] = [];
+  // The graph guard. Only rewritten edges of stored commitments can close a cycle (nothing
+  // stored can point at a commitment this import creates), and the check above holds at commit
+  // time only if no edge it read changed since. Edges change only with their commitment's
+  // version, so every stored commitment the check read must still have its version: one
+  // linear statement, where a recursive check per rewritten commitment would cost the reachable
+  // subgraph each time.
+  const sortedDeps = (ids: string[]) => JSON.stringify([...new Set(ids)].sort());
+  const rewritesStoredEdges = docCommitments.some((c) => {
+    const stored = storedCommitments.get(c.id);
+    return stored !== undefined && sortedDeps(stored.dependsOn) !== sortedDeps(c.depends_on ?? []);
+  });
+  if (rewritesStoredEdges) statements.push(guardCondition(db, versionsUnchanged([...reached, ...storedCommitments.values()])));
+  const countedFrom = new Set(docCommitments.filter((c) => countsFromSigning((c.deadline ?? null) as DeadlineSpec | null)).map((c) => c.agreement));
+  for (const id of countedFrom) {
+    const stored = storedAgreements.get(id);
+    if (stored) statements.push(guardVersion(db, "agreements", stored.id, stored.version));
+  }
   for (const [i, a] of docAgreements.entries()) {
     const existing = storedAgreements.get(a.id) ?? null;
     const plan = await planAgreementWrite(db, existing, agreementStateFromInput(a, a.id), ctx, `agreements.${i}`, docCommitmentIds).catch(
@@ -128,7 +192,6 @@ export async function importDocument(db: Db, doc: ImportDocumentInput, ctx: Writ
     statements.push(...plan.statements);
     result.agreements[!existing ? "created" : plan.changed ? "updated" : "unchanged"]++;
   }
-  const indexOf = new Map(docCommitments.map((c, i) => [c.id, i]));
   for (const c of dependencyOrder(docCommitments)) {
     const i = indexOf.get(c.id)!;
     const path = `commitments.${i}`;
@@ -154,8 +217,8 @@ export async function importDocument(db: Db, doc: ImportDocumentInput, ctx: Writ
     statements.push(...plan.statements);
     result.commitments[!existing ? "created" : plan.changed ? "updated" : "unchanged"]++;
   }
-  await runBatch(db, statements);
-  return result;
+  if (statements.length > 0) statements.push(clearGuards(db));
+  return { statements, result };
 }
 
 export async function exportDocument(db: Db, now: number) {
