@@ -5,7 +5,9 @@
 import { agreementView } from "../ledger/agreements.service";
 import type { AgreementRow } from "../ledger/agreements.table";
 import type { CommitmentWithDeps } from "../ledger/commitments.repo";
-import { eventView, toView, type ReadContext } from "../ledger/commitments.service";
+import { eventView } from "../ledger/history/events.views";
+import { toView } from "../ledger/commitments.views";
+import { type ReadContext } from "../ledger/ledger.context";
 import type { EventRow } from "../ledger/history/events.table";
 import { toIso } from "../lib/deadline";
 

@@ -8,14 +8,9 @@ import type { Db } from "../platform/db/client";
 import { clearGuards, guardCondition, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../platform/db/guard";
 import { appendEventStatements } from "./history/events.repo";
 import { countsFromSigningCount, listCommitmentRows, listCommitmentsOfAgreement } from "./commitments.repo";
-import {
-  countsFromSigning,
-  planCommitmentWrite,
-  stateOf,
-  toView,
-  type ReadContext,
-  type WriteContext,
-} from "./commitments.service";
+import { countsFromSigning, planCommitmentWrite, stateOf } from "./commitments.plan";
+import { toView } from "./commitments.views";
+import { type ReadContext, type WriteContext } from "./ledger.context";
 import { toIso } from "../lib/deadline";
 import { DomainError, invalid, notFound } from "../lib/errors";
 import { partyKeys } from "../lib/parties";

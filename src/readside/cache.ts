@@ -10,6 +10,7 @@
 import type { Context } from "hono";
 import type { Config } from "../platform/config";
 import type { AppEnv } from "../platform/http/context";
+import { lru } from "./memo";
 
 export interface Validator {
   /** A weak entity tag: W/"…". Equal validators mean an equal document. */
@@ -64,7 +65,7 @@ const opaque = (tag: string) => tag.replace(/^W\//, "");
  * (weak comparison, `*` = any current representation) wins; If-Modified-Since is only looked at
  * when there is no If-None-Match, only to the second, and ignored when it is later than `now`.
  */
-export function isNotModified(headers: Headers, v: Validator, now: number): boolean {
+export function isNotModified(headers: Headers, v: { etag: string; lastModified?: number }, now: number): boolean {
   const inm = headers.get("If-None-Match");
   if (inm !== null) {
     const tags = parseEntityTags(inm);
@@ -73,7 +74,7 @@ export function isNotModified(headers: Headers, v: Validator, now: number): bool
     return tags.some((t) => t === mine);
   }
   const ims = headers.get("If-Modified-Since");
-  if (ims !== null) {
+  if (ims !== null && v.lastModified !== undefined) {
     const since = Date.parse(ims);
     if (Number.isNaN(since) || since > now) return false;
     return Math.floor(v.lastModified / 1000) * 1000 <= since;
@@ -114,16 +115,12 @@ interface MemoEntry {
   doc: BuiltDocument;
 }
 
-/** Per-isolate memo of built documents: small, least recently used first out. */
-const MEMO_MAX_ENTRIES = 64;
+/** Built documents per representation (memo.ts): 64 at most, none over 512 KiB. */
 const MEMO_MAX_BYTES = 512 * 1024;
-const memo = new Map<string, MemoEntry>();
+const memo = lru<MemoEntry>(64);
 
 function remember(key: string, etag: string, doc: BuiltDocument): void {
-  if (doc.body.length > MEMO_MAX_BYTES) return;
-  memo.delete(key);
-  memo.set(key, { etag, doc });
-  while (memo.size > MEMO_MAX_ENTRIES) memo.delete(memo.keys().next().value!);
+  if (doc.body.length <= MEMO_MAX_BYTES) memo.set(key, { etag, doc });
 }
 
 /** How many documents have been built since the isolate started (observable in tests). */
@@ -165,6 +162,25 @@ export async function respondConditionally(
     status,
     headers: { ...sent, "Content-Type": doc.contentType },
   });
+}
+
+/**
+ * A representation that depends on nothing but the code (the stylesheet, the OpenAPI document
+ * and its docs page): the same precondition rules as every other read route, with the caller's
+ * entity tag and optional Last-Modified.
+ */
+export function respondStatic(
+  c: Context<AppEnv>,
+  body: string | (() => string | Promise<string>),
+  opts: { etag: string; lastModified?: number; contentType: string; headers: Record<string, string> },
+): Response | Promise<Response> {
+  const headers: Record<string, string> = { ...opts.headers, ETag: opts.etag };
+  if (opts.lastModified !== undefined) headers["Last-Modified"] = new Date(opts.lastModified).toUTCString();
+  if (isNotModified(c.req.raw.headers, opts, c.var.now)) return new Response(null, { status: 304, headers });
+  const send = (text: string) =>
+    new Response(c.req.method === "HEAD" ? null : text, { status: 200, headers: { ...headers, "Content-Type": opts.contentType } });
+  if (typeof body === "string") return send(body);
+  return Promise.resolve(body()).then(send);
 }
 
 /** The settings that shape read-side documents: part of every validator, so a changed setting is a new version. */

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { findCommitment } from "../../src/ledger/commitments.repo";
-import { planCommitmentWrite, stateOf } from "../../src/ledger/commitments.service";
+import { planCommitmentWrite, stateOf } from "../../src/ledger/commitments.plan";
 import { guardCondition, runBatch } from "../../src/platform/db/guard";
 import { DomainError } from "../../src/lib/errors";
 import { call, createAgreement, createCommitment, db, json, uid } from "../helpers";

@@ -17,13 +17,9 @@ import {
   findCommitmentsByIds,
   versionsUnchanged,
 } from "../commitments.repo";
-import {
-  countsFromSigning,
-  planCommitmentWrite,
-  retryOnConflict,
-  stateFromInput,
-  type WriteContext,
-} from "../commitments.service";
+import { countsFromSigning, planCommitmentWrite, stateFromInput } from "../commitments.plan";
+import { retryOnConflict } from "../commitments.service";
+import { type WriteContext } from "../ledger.context";
 import { findCycleFrom } from "../commitments.graph";
 import { type DeadlineSpec, parseInstant, toIso } from "../../lib/deadline";
 import { DomainError } from "../../lib/errors";

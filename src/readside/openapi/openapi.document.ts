@@ -8,6 +8,7 @@ import { toJsonSchema, type ConversionConfig, type JsonSchema } from "@valibot/t
 import type { GenericSchema } from "valibot";
 import { OPERATIONS, TAGS, type Named, type Operation, type ResponseSpec } from "./openapi.operations";
 import * as views from "./openapi.views";
+import { lru } from "../memo";
 import { EVENT_TYPES } from "../../ledger/history/events.types";
 
 export const API_VERSION = "0.1.0";
@@ -285,14 +286,13 @@ function webhooksObject(): Json {
   );
 }
 
-const built = new Map<string, string>();
+const built = lru<string>(16);
 
 /** The document as JSON text, built once per server URL per isolate (it depends on nothing else). */
 export function openApiJson(serverUrl: string): string {
   let text = built.get(serverUrl);
   if (text === undefined) {
     text = JSON.stringify(buildOpenApiDocument(serverUrl));
-    if (built.size > 16) built.clear();
     built.set(serverUrl, text);
   }
   return text;

@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { PUBLIC_READ_HEADERS, hashText } from "../cache";
+import { PUBLIC_READ_HEADERS, hashText, respondStatic } from "../cache";
+import { firstSeen } from "../memo";
 import { baseUrl, type AppEnv } from "../../platform/http/context";
-import { pageSecurity } from "../pages/pages.routes";
+import { pageSecurity } from "../security";
 import { DocsPage } from "./openapi.docs";
 import { openApiJson } from "./openapi.document";
 
@@ -11,22 +12,25 @@ import { openApiJson } from "./openapi.document";
  * a deploy that changes it changes the tag. Last-Modified is when this isolate first served it
  * (never earlier than the code it runs).
  */
-let firstServedAt = 0;
-const lastModified = (now: number) => new Date((firstServedAt ||= now)).toUTCString();
+const firstServedAt = firstSeen();
+const CACHING = { "Cache-Control": "public, max-age=300" };
 
 export const openapiRoutes = new Hono<AppEnv>()
   .get("/openapi.json", (c) => {
     const text = openApiJson(baseUrl(c));
-    const etag = `"openapi-${hashText(text)}"`;
-    const headers = { ...PUBLIC_READ_HEADERS, ETag: etag, "Last-Modified": lastModified(c.var.now), "Cache-Control": "public, max-age=300" };
-    if (c.req.header("If-None-Match")?.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) return c.body(null, 304, headers);
-    return c.body(text, 200, { ...headers, "Content-Type": "application/json; charset=utf-8" });
+    return respondStatic(c, text, {
+      etag: `"openapi-${hashText(text)}"`,
+      lastModified: firstServedAt("openapi", c.var.now),
+      contentType: "application/json; charset=utf-8",
+      headers: { ...PUBLIC_READ_HEADERS, ...CACHING },
+    });
   })
-  .get("/docs", pageSecurity, async (c) => {
+  .get("/docs", pageSecurity, (c) => {
     const text = openApiJson(baseUrl(c));
-    const etag = `"docs-${hashText(text)}"`;
-    const headers = { ETag: etag, "Last-Modified": lastModified(c.var.now), "Cache-Control": "public, max-age=300" };
-    if (c.req.header("If-None-Match")?.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) return c.body(null, 304, headers);
-    const html = await ((<DocsPage doc={JSON.parse(text)} />) as HtmlEscapedString);
-    return c.body(`<!DOCTYPE html>${html}`, 200, { ...headers, "Content-Type": "text/html; charset=utf-8" });
+    return respondStatic(c, async () => `<!DOCTYPE html>${await ((<DocsPage doc={JSON.parse(text)} />) as HtmlEscapedString)}`, {
+      etag: `"docs-${hashText(text)}"`,
+      lastModified: firstServedAt("openapi", c.var.now),
+      contentType: "text/html; charset=utf-8",
+      headers: CACHING,
+    });
   });

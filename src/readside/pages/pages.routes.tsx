@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { secureHeaders } from "hono/secure-headers";
-import { PUBLIC_READ_HEADERS, configParts, hashText, makeValidator, parseEntityTags, respondConditionally } from "../cache";
+import { PUBLIC_READ_HEADERS, configParts, hashText, makeValidator, respondConditionally, respondStatic } from "../cache";
+import { badgeSecurity, pageSecurity } from "../security";
 import { baseUrl, type AppEnv } from "../../platform/http/context";
 import { validate } from "../../platform/http/validate";
 import { dueSoonWindowMs } from "../../platform/config";
@@ -13,31 +13,6 @@ import { PAGES_CSS } from "./pages.css";
 import { BadgeQuery } from "./pages.schemas";
 import { loadAgreementPage, loadBadge, loadCommitmentPage, loadHome } from "./pages.service";
 import { AgreementPage, CommitmentPage, CSS_PATH, HomePage, ICON_PATH, NotFoundPage } from "./pages.views";
-
-/**
- * Restrictive headers for every page: nothing but same-origin styles and images, no scripts at
- * all, no framing, no forms, no base-uri tricks. The docs page (openapi/) uses the same.
- */
-export const pageSecurity = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'none'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'"],
-    baseUri: ["'none'"],
-    formAction: ["'none'"],
-    frameAncestors: ["'none'"],
-  },
-  xFrameOptions: "DENY",
-  permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [], usb: [] },
-});
-
-/** Badges are embedded by other sites: cross-origin readable, and inert as documents. */
-const badgeSecurity = secureHeaders({
-  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-  crossOriginResourcePolicy: "cross-origin",
-  crossOriginOpenerPolicy: false,
-  xFrameOptions: "DENY",
-});
 
 const PAGE_MAX_AGE = 60;
 const CSS_ETAG = `"css-${hashText(PAGES_CSS)}"`;
@@ -130,10 +105,10 @@ export const pagesRoutes = new Hono<AppEnv>()
   .get(ICON_PATH, (c) =>
     c.body(ICON_SVG, 200, { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff" }),
   )
-  .get(CSS_PATH, (c) => {
-    const headers = { ETag: CSS_ETAG, "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff" };
-    const inm = c.req.header("If-None-Match");
-    const tags = inm === undefined ? [] : parseEntityTags(inm);
-    if (tags === null || tags.includes(CSS_ETAG)) return c.body(null, 304, headers);
-    return c.body(PAGES_CSS, 200, { ...headers, "Content-Type": "text/css; charset=utf-8" });
-  });
+  .get(CSS_PATH, (c) =>
+    respondStatic(c, PAGES_CSS, {
+      etag: CSS_ETAG,
+      contentType: "text/css; charset=utf-8",
+      headers: { "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff" },
+    }),
+  );

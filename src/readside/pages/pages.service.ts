@@ -5,7 +5,7 @@
 import type { Db } from "../../platform/db/client";
 import { allAgreements, findAgreement } from "../../ledger/agreements.repo";
 import type { AgreementRow } from "../../ledger/agreements.table";
-import { countCommitments, dependentsOf, findCommitment, findCommitmentsByIds } from "../../ledger/commitments.repo";
+import { countCommitments, dependentsOf, findCommitment, findCommitmentsByIds, type CommitmentWithDeps } from "../../ledger/commitments.repo";
 import { daysUntil, timeliness, URGENCY, urgencyRank, type Timeliness } from "../../ledger/commitments.rules";
 import { listFeedEvents } from "../feeds/feeds.repo";
 import { toFeedItem } from "../feeds/feeds.service";
@@ -190,10 +190,32 @@ export async function loadHome(db: Db, ctx: PageContext) {
 }
 
 export interface DeadlineStep {
+  /** "set": the deadline the commitment was recorded with; "changed": a later move, with its reason. */
+  kind: "set" | "changed";
   at: number;
   from: string | null;
   to: string | null;
   reason: string | null;
+}
+
+/** How a commitment page states its deadline: the date, its zone, grace, and what it counts from. */
+export interface DeadlineFacts {
+  dueOn: string;
+  timeZone: string;
+  grace: string | null;
+  /** "P6M after signing" for a deadline counted from a date; null for a fixed one. */
+  relative: string | null;
+}
+
+export function deadlineFacts(row: Pick<CommitmentWithDeps, "dueOn" | "timeZone" | "deadline">): DeadlineFacts | null {
+  if (row.dueOn === null) return null;
+  const spec = row.deadline;
+  return {
+    dueOn: row.dueOn,
+    timeZone: row.timeZone,
+    grace: spec && "grace" in spec && spec.grace ? spec.grace : null,
+    relative: spec && "within" in spec && spec.within ? `${spec.within} after ${spec.from ?? "signing"}` : null,
+  };
 }
 
 /** The deadline's history from the commitment's events: as created, then each change. */
@@ -204,11 +226,12 @@ function deadlineHistory(
   for (const e of [...rawEvents].reverse()) {
     const data = e.data ?? {};
     if (e.type === "commitment.created") {
-      steps.push({ at: e.recordedAt, from: null, to: typeof data.due_on === "string" ? data.due_on : null, reason: "set when the commitment was recorded" });
+      steps.push({ kind: "set", at: e.recordedAt, from: null, to: typeof data.due_on === "string" ? data.due_on : null, reason: null });
     } else if (e.type === "commitment.deadline_changed") {
       const from = (data.from ?? {}) as Record<string, unknown>;
       const to = (data.to ?? {}) as Record<string, unknown>;
       steps.push({
+        kind: "changed",
         at: e.recordedAt,
         from: typeof from.due_on === "string" ? from.due_on : null,
         to: typeof to.due_on === "string" ? to.due_on : null,
@@ -244,6 +267,7 @@ export async function loadCommitmentPage(db: Db, id: string, ctx: PageContext) {
   return {
     commitment: row,
     card: toCard(row, latest.get(id), ctx),
+    deadline: deadlineFacts(row),
     agreement,
     dependsOn: row.dependsOn.map(card).filter((c): c is CommitmentCard => c !== null),
     dependents: dependentIds.map(card).filter((c): c is CommitmentCard => c !== null),

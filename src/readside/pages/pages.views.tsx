@@ -8,7 +8,7 @@ import type { CommitmentWithDeps } from "../../ledger/commitments.repo";
 import type { FeedItem } from "../feeds/feeds.service";
 import { daysPhrase, plural, progressLabel, timelinessLabel } from "../../lib/labels";
 import { isSafeHref } from "../../lib/xml";
-import type { AgreementSection, CommitmentCard, DeadlineStep, Summary, TimelineData } from "./pages.service";
+import type { AgreementSection, CommitmentCard, DeadlineFacts, DeadlineStep, Summary, TimelineData } from "./pages.service";
 import { Timeline } from "./pages.timeline";
 
 export const CSS_PATH = "/assets/pages.css";
@@ -311,13 +311,13 @@ export function CommitmentPage(props: {
   dependents: CommitmentCard[];
   dependentsHidden: number;
   history: FeedItem[];
+  deadline: DeadlineFacts | null;
   deadlines: DeadlineStep[];
   base: string;
 }) {
-  const { commitment: c, card, agreement, dependsOn, dependents, dependentsHidden, history, deadlines, base } = props;
+  const { commitment: c, card, agreement, dependsOn, dependents, dependentsHidden, history, deadline, deadlines, base } = props;
   const query = `?commitment=${enc(c.id)}`;
   const badgeUrl = `${base}/badges/${enc(c.id)}.svg`;
-  const grace = c.deadline && "grace" in c.deadline && c.deadline.grace ? c.deadline.grace : null;
   return (
     <Layout title={`${c.title} · pledgewatch`} feedQuery={query}>
       <nav class="crumbs" aria-label="Breadcrumb">
@@ -337,11 +337,11 @@ export function CommitmentPage(props: {
       <dl class="facts">
         <dt>Deadline</dt>
         <dd>
-          {c.dueOn ? (
+          {deadline ? (
             <>
-              <time datetime={c.dueOn}>{c.dueOn}</time> (end of day, {c.timeZone})
-              {grace ? `, grace period ${grace}` : ""}
-              {c.deadline && "within" in c.deadline ? ` — ${c.deadline.within} after ${c.deadline.from ?? "signing"}` : ""}
+              <time datetime={deadline.dueOn}>{deadline.dueOn}</time> (end of day, {deadline.timeZone})
+              {deadline.grace ? `, grace period ${deadline.grace}` : ""}
+              {deadline.relative ? ` — ${deadline.relative}` : ""}
             </>
           ) : (
             "none (open-ended)"
@@ -390,9 +390,9 @@ export function CommitmentPage(props: {
                   <time datetime={new Date(d.at).toISOString()}>{isoMinute(d.at)}</time>
                 </span>
                 <p>
-                  <strong>{d.from === null && d.reason?.startsWith("set when") ? `Deadline set: ${d.to ?? "none"}` : `${d.from ?? "none"} → ${d.to ?? "none"}`}</strong>
+                  <strong>{d.kind === "set" ? `Deadline set: ${d.to ?? "none"}` : `${d.from ?? "none"} → ${d.to ?? "none"}`}</strong>
                 </p>
-                {d.reason && !d.reason.startsWith("set when") ? <p>Reason: {d.reason}</p> : null}
+                {d.reason ? <p>Reason: {d.reason}</p> : null}
               </li>
             ))}
           </ol>

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { PUBLIC_READ_HEADERS, configParts, makeValidator, respondConditionally } from "../cache";
 import { baseUrl, type AppEnv } from "../../platform/http/context";
 import { dueSoonWindowMs } from "../../platform/config";
+import { firstSeen, reusedFor } from "../memo";
 import type { StatusProbe } from "./status.repo";
 import { checkHealth, probeStatus, statusDocument, statusLastModified, statusVersionParts } from "./status.service";
 
@@ -9,37 +10,32 @@ import { checkHealth, probeStatus, statusDocument, statusLastModified, statusVer
 const STATUS_MAX_AGE = 30;
 
 /**
- * Delivery health has no timestamp of its own: remember when this isolate first saw the
- * current counts and use that as their Last-Modified (see statusLastModified).
+ * Delivery health has no timestamp of its own: when this isolate first saw the current counts
+ * stands in as their Last-Modified (see statusLastModified).
  */
-let healthSeen = { key: "", at: 0 };
-function healthSeenAt(key: string, now: number): number {
-  if (healthSeen.key !== key) healthSeen = { key, at: now };
-  return healthSeen.at;
-}
+const healthSeenAt = firstSeen();
 
 /**
  * How long an isolate reuses its version probe of /status.json. Within this window a busy
  * endpoint answers from memory without touching D1 (the built document is memoised by its
- * validator in readside/cache.ts), which is what keeps it within 1.5x of a constant route at 100k
- * commitments. The price is at most this much staleness, well inside the 30 s max-age clients
- * already accept. Feeds, pages and the calendar probe on every request.
+ * validator in readside/cache.ts), which is what keeps it within 1.5x of a constant route at
+ * 100k commitments. The price is at most this much staleness, well inside the 30 s max-age
+ * clients already accept. Feeds, pages and the calendar probe on every request.
  */
 export const STATUS_PROBE_TTL_MS = 1000;
-let probeCache: { at: number; windowMs: number; probe: StatusProbe } | null = null;
+const probeMemo = reusedFor<StatusProbe>(STATUS_PROBE_TTL_MS);
 
 async function cachedProbe(db: AppEnv["Variables"]["db"], now: number, windowMs: number): Promise<StatusProbe> {
-  const hit = probeCache;
-  if (hit && hit.windowMs === windowMs && now >= hit.at && now - hit.at < STATUS_PROBE_TTL_MS) return hit.probe;
+  const key = String(windowMs);
+  const hit = probeMemo.get(key, now);
+  if (hit) return hit;
   const probe = await probeStatus(db, now, windowMs);
-  probeCache = { at: now, windowMs, probe };
+  probeMemo.set(key, now, probe);
   return probe;
 }
 
-/** Forgets the cached probe: tests that write and read back within the TTL call it. */
-export function resetStatusProbeCache(): void {
-  probeCache = null;
-}
+/** Forgets the reused probe: tests that write and read back within the TTL call it. */
+export const resetStatusProbeCache = (): void => probeMemo.reset();
 
 export const statusRoutes = new Hono<AppEnv>()
   .get("/status.json", async (c) => {

@@ -1,0 +1,279 @@
+/**
+ * Write planning for commitments. `planCommitmentWrite` diffs the stored commitment against its
+ * next state and returns one D1 batch: a compare-and-set guard, the row, its depends-on edges and
+ * the history events, so a change and its history commit together or not at all. Single writes
+ * (create, PATCH, status) and the import share it; one column list serves insert and update.
+ */
+import { eq } from "drizzle-orm";
+import type { Db } from "../platform/db/client";
+import { clearGuards, guardVersion, type BatchItem } from "../platform/db/guard";
+import { appendEventStatements } from "./history/events.repo";
+import type { NewEvent } from "./history/events.types";
+import { type DeadlineSpec, isProblem, resolveDeadline, toIso } from "../lib/deadline";
+import { invalid } from "../lib/errors";
+import { partyKeys } from "../lib/parties";
+import { armAlerts } from "./commitments.alerts";
+import { assertTransition, isTerminal, type Progress } from "./commitments.rules";
+import { type CommitmentWithDeps } from "./commitments.repo";
+import type { CreateCommitmentInput } from "./commitments.schemas";
+import { commitmentDependencies, commitments, type EvidenceLink } from "./commitments.table";
+import type { WriteContext } from "./ledger.context";
+
+/** A commitment's full user-visible state: what create, import and export speak. */
+export interface CommitmentState {
+  id: string;
+  agreementId: string;
+  title: string;
+  description: string;
+  parties: string[];
+  tags: string[];
+  evidence: EvidenceLink[];
+  dependsOn: string[];
+  timeZone: string;
+  deadline: DeadlineSpec | null;
+  status: Progress;
+  statusChangedAt: number;
+}
+
+/** What goes into the events besides the diff: why the deadline moved, the status note. */
+export interface ChangeMeta {
+  reason?: string;
+  note?: string;
+  evidenceUrl?: string;
+  occurredAt?: number;
+}
+
+export function stateOf(row: CommitmentWithDeps): CommitmentState {
+  return {
+    id: row.id,
+    agreementId: row.agreementId,
+    title: row.title,
+    description: row.description,
+    parties: row.parties,
+    tags: row.tags,
+    evidence: row.evidence,
+    dependsOn: row.dependsOn,
+    timeZone: row.timeZone,
+    deadline: row.deadline ?? null,
+    status: row.status as Progress,
+    statusChangedAt: row.statusChangedAt,
+  };
+}
+
+export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+const EDIT_FIELDS = ["agreementId", "title", "description", "parties", "tags", "evidence", "dependsOn", "timeZone", "deadline"] as const;
+
+const FIELD_NAMES: Record<(typeof EDIT_FIELDS)[number], string> = {
+  agreementId: "agreement",
+  title: "title",
+  description: "description",
+  parties: "parties",
+  tags: "tags",
+  evidence: "evidence",
+  dependsOn: "depends_on",
+  timeZone: "time_zone",
+  deadline: "deadline",
+};
+
+function stripUndefined(spec: DeadlineSpec | null): DeadlineSpec | null {
+  if (!spec) return null;
+  return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as DeadlineSpec;
+}
+
+/** The depends-on edges of `next`, as at most one insert. */
+function insertEdges(db: Db, next: CommitmentState): BatchItem[] {
+  if (next.dependsOn.length === 0) return [];
+  return [db.insert(commitmentDependencies).values(next.dependsOn.map((d) => ({ commitmentId: next.id, dependsOnId: d })))];
+}
+
+/**
+ * Diffs `existing` (null for a create) against `next` and returns the statements of one batch.
+ * `path` prefixes field paths in errors (the import passes "commitments.3").
+ * Throws DomainError for rule violations (reopen without note, deadline change without reason).
+ */
+export function planCommitmentWrite(
+  db: Db,
+  existing: CommitmentWithDeps | null,
+  next: CommitmentState,
+  signedOn: string | null,
+  meta: ChangeMeta,
+  ctx: WriteContext,
+  path = "",
+): { statements: BatchItem[]; changed: boolean } {
+  const at = (p: string) => (path ? `${path}.${p}` : p);
+  next = { ...next, deadline: stripUndefined(next.deadline), dependsOn: [...new Set(next.dependsOn)].sort() };
+  let resolved: { dueAt: number; dueOn: string; overdueAt: number } | null = null;
+  if (next.deadline) {
+    const r = resolveDeadline(next.deadline, next.timeZone, signedOn);
+    if (isProblem(r)) throw invalid(at(r.path ? `deadline.${r.path}` : "deadline"), r.message);
+    resolved = r;
+  }
+  const due = {
+    dueAt: resolved?.dueAt ?? null,
+    dueOn: resolved?.dueOn ?? null,
+    overdueAt: resolved?.overdueAt ?? null,
+  };
+  // The stored columns a create and an update both write (insert adds id, created_at, version 1
+  // and always arms the alerts; update bumps the version and re-arms only a moved deadline).
+  const columns = {
+    agreementId: next.agreementId,
+    title: next.title,
+    description: next.description,
+    parties: next.parties,
+    partyKeys: partyKeys(next.parties),
+    tags: next.tags,
+    evidence: next.evidence,
+    timeZone: next.timeZone,
+    deadline: next.deadline,
+    ...due,
+    status: next.status,
+    statusChangedAt: next.statusChangedAt,
+    closedAt: isTerminal(next.status) ? next.statusChangedAt : null,
+    updatedAt: ctx.now,
+  };
+  const base = { agreementId: next.agreementId, commitmentId: next.id, actor: ctx.actor, recordedAt: ctx.now };
+  const events: NewEvent[] = [];
+  const statements: BatchItem[] = [];
+
+  if (!existing) {
+    statements.push(
+      db.insert(commitments).values({
+        id: next.id,
+        ...columns,
+        ...armAlerts(due.dueAt, due.overdueAt, ctx.leadDays),
+        createdAt: ctx.now,
+        version: 1,
+      }),
+    );
+    statements.push(...insertEdges(db, next));
+    events.push({
+      ...base,
+      type: "commitment.created",
+      toValue: next.status,
+      note: meta.note ?? null,
+      occurredAt: ctx.now,
+      data: { title: next.title, due_on: due.dueOn, due_at: due.dueAt === null ? null : toIso(due.dueAt) },
+    });
+  } else {
+    const before = stateOf(existing);
+    const changedFields = EDIT_FIELDS.filter((f) => !same(before[f], next[f]));
+    const deadlineMoved = existing.dueAt !== due.dueAt || existing.overdueAt !== due.overdueAt;
+    const statusChanged = before.status !== next.status;
+    // Same status, another date: a correction of when it was reached (the import sends these).
+    const statusDateCorrected = !statusChanged && before.statusChangedAt !== next.statusChangedAt;
+    if (changedFields.length === 0 && !deadlineMoved && !statusChanged && !statusDateCorrected) {
+      return { statements: [], changed: false };
+    }
+
+    if (deadlineMoved && !meta.reason?.trim()) {
+      throw invalid(at("reason"), "changing the deadline needs a reason (it is kept in the history)");
+    }
+    if (statusChanged) assertTransition(before.status, next.status, meta.note);
+
+    statements.push(guardVersion(db, "commitments", existing.id, existing.version));
+    statements.push(
+      db
+        .update(commitments)
+        .set({
+          ...columns,
+          ...(deadlineMoved ? armAlerts(due.dueAt, due.overdueAt, ctx.leadDays) : {}),
+          version: existing.version + 1,
+        })
+        .where(eq(commitments.id, existing.id)),
+    );
+    if (!same(before.dependsOn, next.dependsOn)) {
+      statements.push(db.delete(commitmentDependencies).where(eq(commitmentDependencies.commitmentId, existing.id)));
+      statements.push(...insertEdges(db, next));
+    }
+    // Evidence added by a status change belongs to that status_changed event, not an edit.
+    const evidenceFromStatus =
+      statusChanged &&
+      meta.evidenceUrl !== undefined &&
+      same(next.evidence.filter((e) => e.url !== meta.evidenceUrl), before.evidence.filter((e) => e.url !== meta.evidenceUrl));
+    const edited: Array<[string, unknown, unknown]> = changedFields
+      .filter((f) => f !== "deadline" || !deadlineMoved)
+      .filter((f) => f !== "evidence" || !evidenceFromStatus)
+      .map((f) => [FIELD_NAMES[f], before[f], next[f]]);
+    if (statusDateCorrected) edited.push(["status_changed_at", toIso(before.statusChangedAt), toIso(next.statusChangedAt)]);
+    if (edited.length > 0) {
+      events.push({
+        ...base,
+        type: "commitment.updated",
+        occurredAt: ctx.now,
+        data: {
+          changed: edited.map(([name]) => name),
+          before: Object.fromEntries(edited.map(([name, b]) => [name, b])),
+          after: Object.fromEntries(edited.map(([name, , a]) => [name, a])),
+        },
+      });
+    }
+    if (deadlineMoved) {
+      events.push({
+        ...base,
+        type: "commitment.deadline_changed",
+        fromValue: existing.dueAt === null ? null : toIso(existing.dueAt),
+        toValue: due.dueAt === null ? null : toIso(due.dueAt),
+        note: meta.reason ?? null,
+        occurredAt: ctx.now,
+        data: {
+          from: { deadline: before.deadline, due_on: existing.dueOn, overdue_at: existing.overdueAt === null ? null : toIso(existing.overdueAt) },
+          to: { deadline: next.deadline, due_on: due.dueOn, overdue_at: due.overdueAt === null ? null : toIso(due.overdueAt) },
+        },
+      });
+    }
+    if (statusChanged) {
+      events.push({
+        ...base,
+        type: "commitment.status_changed",
+        fromValue: before.status,
+        toValue: next.status,
+        note: meta.note ?? null,
+        evidenceUrl: meta.evidenceUrl ?? null,
+        occurredAt: meta.occurredAt ?? next.statusChangedAt,
+      });
+    }
+  }
+  for (const event of events) {
+    const appended = appendEventStatements(db, event);
+    statements.push(...appended.statements);
+    ctx.emitted?.push(appended.id);
+  }
+  if (existing) statements.push(clearGuards(db));
+  return { statements, changed: true };
+}
+
+/**
+ * Whether a deadline is counted from the agreement's signing date: such a write must be guarded
+ * by the agreement's version (see guardAgreement), and a new signing date moves it
+ * (agreements.service.ts planAgreementWrite).
+ */
+export function countsFromSigning(deadline: DeadlineSpec | null): deadline is Extract<DeadlineSpec, { within: string }> {
+  return !!deadline && "within" in deadline && deadline.within !== undefined && !deadline.from;
+}
+
+/**
+ * The batch statement that refuses the write if the agreement changed since it was read, for a
+ * commitment whose deadline counts from its signing date (none otherwise): without it a
+ * concurrent new signing date would leave this write's deadline computed from the old one.
+ */
+export function guardAgreement(db: Db, state: CommitmentState, agreement: { id: string; version: number }): BatchItem[] {
+  return countsFromSigning(state.deadline) ? [guardVersion(db, "agreements", agreement.id, agreement.version)] : [];
+}
+
+export function stateFromInput(input: CreateCommitmentInput, id: string, statusChangedAt: number): CommitmentState {
+  return {
+    id,
+    agreementId: input.agreement,
+    title: input.title,
+    description: input.description ?? "",
+    parties: input.parties ?? [],
+    tags: input.tags ?? [],
+    evidence: input.evidence ?? [],
+    dependsOn: input.depends_on ?? [],
+    timeZone: input.time_zone ?? "UTC",
+    deadline: (input.deadline ?? null) as DeadlineSpec | null,
+    status: input.status ?? "not_started",
+    statusChangedAt,
+  };
+}

@@ -1,0 +1,56 @@
+/** The API's view of a commitment, shaped from the stored row at `now`. */
+import { type DeadlineSpec, toIso } from "../lib/deadline";
+import { daysUntil, timeliness, type Timeliness } from "./commitments.rules";
+import { type CommitmentWithDeps } from "./commitments.repo";
+import { type EvidenceLink } from "./commitments.table";
+import type { ReadContext } from "./ledger.context";
+
+export interface CommitmentView {
+  id: string;
+  agreement: string;
+  title: string;
+  description: string;
+  parties: string[];
+  tags: string[];
+  evidence: EvidenceLink[];
+  depends_on: string[];
+  time_zone: string;
+  deadline: DeadlineSpec | null;
+  due_on: string | null;
+  due_at: string | null;
+  overdue_at: string | null;
+  status: string;
+  status_changed_at: string;
+  timeliness: Timeliness;
+  days_left: number | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export function toView(row: CommitmentWithDeps, ctx: ReadContext): CommitmentView {
+  const t = timeliness(row, ctx.now, ctx.windowMs);
+  const open = t === "on_track" || t === "due_soon" || t === "overdue";
+  return {
+    id: row.id,
+    agreement: row.agreementId,
+    title: row.title,
+    description: row.description,
+    parties: row.parties,
+    tags: row.tags,
+    evidence: row.evidence,
+    depends_on: row.dependsOn,
+    time_zone: row.timeZone,
+    deadline: row.deadline ?? null,
+    due_on: row.dueOn,
+    due_at: row.dueAt === null ? null : toIso(row.dueAt),
+    overdue_at: row.overdueAt === null ? null : toIso(row.overdueAt),
+    status: row.status,
+    status_changed_at: toIso(row.statusChangedAt),
+    timeliness: t,
+    days_left: open && row.dueAt !== null ? daysUntil(row.dueAt, ctx.now) : null,
+    created_at: toIso(row.createdAt),
+    updated_at: toIso(row.updatedAt),
+    version: row.version,
+  };
+}

@@ -1,0 +1,15 @@
+/** What the ledger's domain functions take besides `db`. */
+
+/** Who writes, when, and the settings that shape derived values. */
+export interface WriteContext {
+  now: number;
+  actor: string;
+  leadDays: number[];
+  /** Ids of the events this write records; the caller enqueues them after commit. */
+  emitted?: string[];
+}
+
+export interface ReadContext {
+  now: number;
+  windowMs: number;
+}
