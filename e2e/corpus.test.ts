@@ -6,6 +6,7 @@
  * before: the export, the history, the subscriptions and the tokens.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ledgerSnapshot, seedTargets } from "./corpus.helpers";
 import { startWorker, type WorkerHandle } from "./harness";
 
 let worker: WorkerHandle;
@@ -232,29 +233,12 @@ async function send(r: BadRequest): Promise<{ status: number; text: string }> {
   return { status: res.status, text: await res.text() };
 }
 
-/** Everything a refused write could have touched, as the API shows it. */
-async function snapshot() {
-  const exported = await worker.api("GET", "/api/v1/export");
-  expect(exported.status).toBe(200);
-  const { exported_at: _ignored, ...document } = exported.body;
-  const events = await worker.api("GET", `/api/v1/commitments/${COM}/events?limit=200`);
-  const subscriptions = await worker.api("GET", "/api/v1/subscriptions?limit=200");
-  const tokens = await worker.api("GET", "/api/v1/tokens");
-  const deliveries = await worker.api("GET", `/api/v1/subscriptions/${SUB}/deliveries?limit=200`);
-  const feed = await fetch(`${worker.url}/feed.json?limit=200`).then((r) => r.json() as Promise<{ items: Array<{ id: string }> }>);
-  return { document, events: events.body, subscriptions: subscriptions.body, tokens: tokens.body, deliveries: deliveries.body, feedIds: feed.items.map((i) => i.id) };
-}
-
 describe("bad-request corpus", () => {
   it("answers every bad write with a 4xx error envelope and changes nothing", async () => {
-    expect((await worker.api("POST", "/api/v1/agreements", { id: AGR, title: "Corpus agreement", kind: "memorandum", signed_on: "2026-01-01" })).status).toBe(201);
-    expect((await worker.api("POST", "/api/v1/commitments", { id: COM, agreement: AGR, title: "Corpus commitment", deadline: { due_on: "2027-01-01" } })).status).toBe(201);
-    const sub = await worker.api("POST", "/api/v1/subscriptions", { url: "https://example.com/hook", event_types: ["subscription.test"] });
-    expect(sub.status).toBe(201);
-    SUB = sub.body.id;
+    SUB = await seedTargets(worker, { agreement: AGR, commitment: COM }, "Corpus");
     const requests = corpus();
     expect(requests.length).toBeGreaterThanOrEqual(200);
-    const before = await snapshot();
+    const before = await ledgerSnapshot(worker, COM, SUB);
 
     const failures: string[] = [];
     const codes = new Map<number, number>();
@@ -277,7 +261,7 @@ describe("bad-request corpus", () => {
           (Array.isArray(envelope.error.issues) && envelope.error.issues.every((i: any) => typeof i.path === "string" && typeof i.message === "string")));
       if (!ok) failures.push(`${r.name} -> ${status} ${text.slice(0, 200)}`);
     }
-    const after = await snapshot();
+    const after = await ledgerSnapshot(worker, COM, SUB);
     console.log(`corpus: ${requests.length} bad requests; answers by status: ${JSON.stringify(Object.fromEntries([...codes].sort()))}`);
     expect(failures).toEqual([]);
     expect(after).toEqual(before);

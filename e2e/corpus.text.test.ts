@@ -7,6 +7,7 @@
  * given (canonicalised where documented) and an export must re-import as unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ledgerSnapshot, seedTargets } from "./corpus.helpers";
 import { startWorker, type WorkerHandle } from "./harness";
 
 let worker: WorkerHandle;
@@ -128,27 +129,12 @@ async function send(c: Case): Promise<{ status: number; text: string }> {
   return { status: res.status, text: await res.text() };
 }
 
-async function snapshot() {
-  const exported = await worker.api("GET", "/api/v1/export");
-  expect(exported.status).toBe(200);
-  const { exported_at: _ignored, ...document } = exported.body;
-  const events = await worker.api("GET", `/api/v1/commitments/${COM}/events?limit=200`);
-  const subscriptions = await worker.api("GET", "/api/v1/subscriptions?limit=200");
-  const tokens = await worker.api("GET", "/api/v1/tokens");
-  const feed = await fetch(`${worker.url}/feed.json?limit=200`).then((r) => r.json() as Promise<{ items: Array<{ id: string }> }>);
-  return { document, events: events.body, subscriptions: subscriptions.body, tokens: tokens.body, feedIds: feed.items.map((i) => i.id) };
-}
-
 describe("text and date corpus", () => {
   it("answers every bad text or date with 400 naming the field, and changes nothing", async () => {
-    expect((await worker.api("POST", "/api/v1/agreements", { id: AGR, title: "Text agreement", kind: "memorandum", signed_on: "2026-01-01" })).status).toBe(201);
-    expect((await worker.api("POST", "/api/v1/commitments", { id: COM, agreement: AGR, title: "Text commitment", deadline: { due_on: "2027-01-01" } })).status).toBe(201);
-    const sub = await worker.api("POST", "/api/v1/subscriptions", { url: "https://example.com/hook", event_types: ["subscription.test"] });
-    expect(sub.status).toBe(201);
-    SUB = sub.body.id;
+    SUB = await seedTargets(worker, { agreement: AGR, commitment: COM }, "Text");
     const list = cases();
     expect(list.length).toBeGreaterThanOrEqual(150);
-    const before = await snapshot();
+    const before = await ledgerSnapshot(worker, COM);
 
     const failures: string[] = [];
     for (const c of list) {
@@ -168,7 +154,7 @@ describe("text and date corpus", () => {
         paths.includes(c.field);
       if (!ok) failures.push(`${c.name} -> ${status} ${text.slice(0, 200)}`);
     }
-    const after = await snapshot();
+    const after = await ledgerSnapshot(worker, COM);
     console.log(`text corpus: ${list.length} bad bodies`);
     expect(failures).toEqual([]);
     expect(after).toEqual(before);
