@@ -1,0 +1,291 @@
+/**
+ * The browser editor: sign-in, sign-out and the forms. Every write goes through the same ledger
+ * services as the JSON API, with the signed-in token's name as the actor; every form is parsed
+ * with the API's valibot schema. POST -> 303 -> GET; nothing needs JavaScript.
+ */
+import { Hono } from "hono";
+import type { HtmlEscapedString } from "hono/utils/html";
+import { DomainError, type ErrorIssue } from "../lib/errors";
+import { dueSoonWindowMs } from "../platform/config";
+import { SLUG_PATTERN } from "../lib/ids";
+import { endSession, signIn } from "../ledger/auth/sessions.service";
+import { CreateAgreement, UpdateAgreement } from "../ledger/agreements.schemas";
+import { createAgreement, getAgreement, updateAgreement } from "../ledger/agreements.service";
+import { ChangeStatus, CreateCommitment, UpdateCommitment } from "../ledger/commitments.schemas";
+import { changeStatus, createCommitment, getCommitment, listEvents, updateCommitment } from "../ledger/commitments.service";
+import { formatEvidence, commitmentInput, agreementInput, fieldErrors, noErrors, one, parseWith, statusInput, type FieldErrors, type FormFields } from "./editor.forms";
+import {
+  clearSessionCookie,
+  clientKey,
+  editorHeaders,
+  loadSession,
+  checkedForm,
+  formTokenRefusal,
+  readForm,
+  requireSession,
+  sameOrigin,
+  setSessionCookie,
+  type EditorContext,
+  type EditorEnv,
+} from "./editor.middleware";
+import { agreementChoices, dependencyChoices, previewDeadline } from "./editor.service";
+import { AgreementFormPage, CommitmentEditPage, CommitmentFormPage, DashboardPage, LoginPage } from "./editor.views";
+import type { CommitmentView } from "../ledger/commitments.views";
+
+const page = (c: EditorContext, node: unknown, status = 200) =>
+  c.html(`<!DOCTYPE html>${node as HtmlEscapedString}`, status as 200);
+
+const readCtx = (c: EditorContext) => ({ now: c.var.now, windowMs: dueSoonWindowMs(c.var.config) });
+/** The ledger's write context with the session's actor. */
+const writeCtx = (c: EditorContext) => ({
+  ...readCtx(c),
+  actor: c.var.session!.principal.name,
+  leadDays: c.var.config.dueSoonDays,
+  emitted: c.var.emitted,
+});
+const who = (c: EditorContext) => ({ who: c.var.session!.principal.name, formToken: c.var.session!.formToken });
+
+/** Only same-site paths are followed after sign-in (no open redirect). */
+const safeNext = (next: string | undefined) => (next && /^\/(?!\/)[\w\-./?=&%]*$/.test(next) ? next : "/editor");
+
+/** A service's refusal as form errors: its issues, or its message on the field it concerns. */
+function serviceErrors(error: unknown, field: Partial<Record<string, string>>): FieldErrors {
+  if (!(error instanceof DomainError)) throw error;
+  if (error.code === "not_found" || error.code === "internal") throw error;
+  if (error.issues && error.issues.length > 0) return fieldErrors(error.issues);
+  const target = field[error.code] ?? "form";
+  const issue: ErrorIssue = { path: target, message: error.message };
+  return fieldErrors([issue]);
+}
+
+const DONE: Record<string, string> = {
+  agreement_created: "Agreement added.",
+  agreement_saved: "Agreement saved.",
+  commitment_created: "Commitment added.",
+  commitment_saved: "Commitment saved.",
+  status_changed: "Status change recorded.",
+  unchanged: "Nothing changed: the commitment already had that status.",
+};
+
+function agreementValues(a: Awaited<ReturnType<typeof getAgreement>>): FormFields {
+  return {
+    title: [a.title],
+    kind: [a.kind],
+    signed_on: [a.signed_on ?? ""],
+    parties: [a.parties.join("\n")],
+    source_url: [a.source_url ?? ""],
+    summary: [a.summary],
+  };
+}
+
+function commitmentValues(c: CommitmentView): FormFields {
+  const d = (c.deadline ?? {}) as Record<string, string | undefined>;
+  const kind = c.deadline === null ? "none" : d.due_on ? "due_on" : d.due_at ? "due_at" : "within";
+  return {
+    title: [c.title],
+    description: [c.description],
+    parties: [c.parties.join("\n")],
+    tags: [c.tags.join("\n")],
+    deadline_kind: [kind],
+    due_on: [d.due_on ?? ""],
+    due_at: [d.due_at ?? ""],
+    within: [d.within ?? ""],
+    from: [d.from ?? ""],
+    grace: [d.grace ?? ""],
+    time_zone: [c.time_zone],
+    depends_on: c.depends_on,
+    evidence: [formatEvidence(c.evidence)],
+  };
+}
+
+async function commitmentForm(
+  c: EditorContext,
+  mode: "create" | "edit",
+  values: FormFields,
+  errors: FieldErrors,
+  opts: { id?: string; agreement: string; preview: boolean },
+) {
+  const [agreements, dependencies] = await Promise.all([agreementChoices(c.var.db), dependencyChoices(c.var.db, readCtx(c))]);
+  const input = commitmentInput(values, mode);
+  const preview = opts.preview
+    ? await previewDeadline(c.var.db, {
+        agreement: opts.agreement,
+        deadline: input.deadline as Record<string, string> | null,
+        time_zone: String(input.time_zone),
+      })
+    : null;
+  return page(
+    c,
+    <CommitmentFormPage mode={mode} id={opts.id} {...who(c)} values={values} errors={errors} preview={preview} agreements={agreements} dependencies={dependencies} />,
+    errors.list.length > 0 ? 400 : 200,
+  );
+}
+
+async function commitmentPage(c: EditorContext, id: string, values: FormFields, errors: FieldErrors, status = 200) {
+  const commitment = await getCommitment(c.var.db, id, readCtx(c));
+  const events = await listEvents(c.var.db, id, { limit: 50 });
+  const history = events.items.map((e) => ({ type: e.type, from: e.from, to: e.to, note: e.note, actor: e.actor, at: e.occurred_at }));
+  const done = DONE[c.req.query("done") ?? ""];
+  return page(c, <CommitmentEditPage {...who(c)} commitment={commitment} values={values} errors={errors} done={done} history={history} />, status);
+}
+
+const idParam = (c: EditorContext) => {
+  const id = c.req.param("id") ?? "";
+  if (!SLUG_PATTERN.test(id)) throw new DomainError("not_found", `'${id}' does not exist`);
+  return id;
+};
+
+/** Pages that need a signed-in editor; every POST also carries the session's form token. */
+const editor = new Hono<EditorEnv>()
+  .use(requireSession)
+  .use(checkedForm)
+  .get("/", async (c) => {
+    const [agreements, commitments] = await Promise.all([agreementChoices(c.var.db), dependencyChoices(c.var.db, readCtx(c))]);
+    return page(c, <DashboardPage {...who(c)} done={DONE[c.req.query("done") ?? ""]} agreements={agreements} commitments={commitments.map((x) => ({ ...x, agreement: "" }))} />);
+  })
+  .get("/agreements/new", (c) => page(c, <AgreementFormPage mode="create" {...who(c)} values={{ kind: ["memorandum"] }} errors={noErrors} />))
+  .post("/agreements", async (c) => {
+    const values = c.var.form;
+    const parsed = parseWith(CreateAgreement, agreementInput(values, "create"));
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        const created = await createAgreement(c.var.db, parsed.value, writeCtx(c));
+        return c.redirect(`/editor/agreements/${encodeURIComponent(created.id)}/edit?done=agreement_created`, 303);
+      } catch (error) {
+        errors = serviceErrors(error, { duplicate_id: "id" });
+      }
+    }
+    return page(c, <AgreementFormPage mode="create" {...who(c)} values={values} errors={errors} />, 400);
+  })
+  .get("/agreements/:id/edit", async (c) => {
+    const id = idParam(c);
+    const a = await getAgreement(c.var.db, id, readCtx(c));
+    return page(c, <AgreementFormPage mode="edit" id={id} {...who(c)} values={agreementValues(a)} errors={noErrors} notice={DONE[c.req.query("done") ?? ""]} />);
+  })
+  .post("/agreements/:id", async (c) => {
+    const id = idParam(c);
+    await getAgreement(c.var.db, id, readCtx(c));
+    const values = c.var.form;
+    const parsed = parseWith(UpdateAgreement, agreementInput(values, "edit"));
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        await updateAgreement(c.var.db, id, parsed.value, writeCtx(c));
+        return c.redirect(`/editor/agreements/${encodeURIComponent(id)}/edit?done=agreement_saved`, 303);
+      } catch (error) {
+        errors = serviceErrors(error, { conflict: "signed_on" });
+      }
+    }
+    return page(c, <AgreementFormPage mode="edit" id={id} {...who(c)} values={values} errors={errors} />, 400);
+  })
+  .get("/commitments/new", (c) => {
+    const agreement = c.req.query("agreement") ?? "";
+    return commitmentForm(c, "create", { agreement: [agreement], deadline_kind: ["none"], time_zone: ["UTC"], status: ["not_started"] }, noErrors, {
+      agreement,
+      preview: false,
+    });
+  })
+  .post("/commitments", async (c) => {
+    const values = c.var.form;
+    const input = commitmentInput(values, "create");
+    const agreement = one(values, "agreement");
+    if (one(values, "action") === "preview") return commitmentForm(c, "create", values, noErrors, { agreement, preview: true });
+    const parsed = parseWith(CreateCommitment, input);
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        const created = await createCommitment(c.var.db, parsed.value, writeCtx(c));
+        return c.redirect(`/editor/commitments/${encodeURIComponent(created.id)}?done=commitment_created`, 303);
+      } catch (error) {
+        errors = serviceErrors(error, { duplicate_id: "id", dependency_cycle: "depends_on" });
+      }
+    }
+    return commitmentForm(c, "create", values, errors, { agreement, preview: true });
+  })
+  .get("/commitments/:id", (c) => commitmentPage(c, idParam(c), {}, noErrors))
+  .get("/commitments/:id/edit", async (c) => {
+    const id = idParam(c);
+    const commitment = await getCommitment(c.var.db, id, readCtx(c));
+    return commitmentForm(c, "edit", commitmentValues(commitment), noErrors, { id, agreement: commitment.agreement, preview: true });
+  })
+  .post("/commitments/:id", async (c) => {
+    const id = idParam(c);
+    const existing = await getCommitment(c.var.db, id, readCtx(c));
+    const values = c.var.form;
+    const opts = { id, agreement: existing.agreement, preview: true };
+    if (one(values, "action") === "preview") return commitmentForm(c, "edit", values, noErrors, opts);
+    const parsed = parseWith(UpdateCommitment, commitmentInput(values, "edit"));
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        await updateCommitment(c.var.db, id, parsed.value, writeCtx(c));
+        return c.redirect(`/editor/commitments/${encodeURIComponent(id)}?done=commitment_saved`, 303);
+      } catch (error) {
+        errors = serviceErrors(error, { dependency_cycle: "depends_on", conflict: "form" });
+      }
+    }
+    return commitmentForm(c, "edit", values, errors, opts);
+  })
+  .post("/commitments/:id/status", async (c) => {
+    const id = idParam(c);
+    const before = await getCommitment(c.var.db, id, readCtx(c));
+    const values = c.var.form;
+    const parsed = parseWith(ChangeStatus, statusInput(values));
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        await changeStatus(c.var.db, id, parsed.value, writeCtx(c));
+        const done = before.status === parsed.value.status ? "unchanged" : "status_changed";
+        return c.redirect(`/editor/commitments/${encodeURIComponent(id)}?done=${done}`, 303);
+      } catch (error) {
+        errors = serviceErrors(error, { illegal_transition: "note" });
+      }
+    }
+    return commitmentPage(c, id, values, errors, 400);
+  });
+
+export const editorRoutes = new Hono<EditorEnv>()
+  .use("/login", ...editorHeaders)
+  .use("/logout", ...editorHeaders)
+  .use("/editor", ...editorHeaders)
+  .use("/editor/*", ...editorHeaders)
+  .use("/login", loadSession)
+  .use("/logout", loadSession)
+  .use("/editor", loadSession)
+  .use("/editor/*", loadSession)
+  .use("/login", sameOrigin)
+  .use("/logout", sameOrigin)
+  .use("/editor/*", sameOrigin)
+  .get("/login", (c) => {
+    const next = safeNext(c.req.query("next"));
+    if (c.var.session) return c.redirect(next, 303);
+    const notice = c.req.query("ended") ? "Your session has ended. Sign in again to go on editing." : c.req.query("signed_out") ? "You are signed out." : undefined;
+    return page(c, <LoginPage next={next} notice={notice} />);
+  })
+  .post("/login", readForm, async (c) => {
+    const next = safeNext(one(c.var.form, "next"));
+    const result = await signIn(c.var.db, { token: one(c.var.form, "token"), clientKey: clientKey(c), adminToken: c.env.ADMIN_TOKEN }, c.var.now);
+    if (result.ok) {
+      setSessionCookie(c, result.sessionId);
+      return c.redirect(next, 303);
+    }
+    if (result.reason === "rate_limited") {
+      const minutes = Math.max(1, Math.ceil(result.retryAfterMs / 60_000));
+      c.header("Retry-After", String(Math.ceil(result.retryAfterMs / 1000)));
+      return page(c, <LoginPage next={next} error={`Too many failed sign-ins from your address. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`} />, 429);
+    }
+    // The same words whether the token is unknown, revoked or read-only: never which.
+    return page(c, <LoginPage next={next} error="Enter a valid API token with write or admin scope." />, 401);
+  })
+  .post("/logout", readForm, async (c) => {
+    const session = c.var.session;
+    if (session) {
+      const refusal = await formTokenRefusal(c);
+      if (refusal) return refusal;
+      await endSession(c.var.db, c.var.sessionId!);
+    }
+    clearSessionCookie(c);
+    return c.redirect("/login?signed_out=1", 303);
+  })
+  .route("/editor", editor);
