@@ -126,7 +126,9 @@ async function commitmentPage(c: EditorContext, id: string, values: FormFields, 
   const events = await listEvents(c.var.db, id, { limit: 50 });
   const history = events.items.map((e) => ({ type: e.type, from: e.from, to: e.to, note: e.note, actor: e.actor, at: e.occurred_at }));
   const done = DONE[c.req.query("done") ?? ""];
-  return page(c, <CommitmentEditPage {...who(c)} commitment={commitment} values={values} errors={errors} done={done} history={history} />, status);
+  // The Status select starts at the commitment's current status.
+  const shown = values.status ? values : { ...values, status: [commitment.status] };
+  return page(c, <CommitmentEditPage {...who(c)} commitment={commitment} values={shown} errors={errors} done={done} history={history} />, status);
 }
 
 const idParam = (c: EditorContext) => {

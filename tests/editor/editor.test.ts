@@ -266,6 +266,7 @@ describe("commitment forms", () => {
     const page = await (await b.get(`/editor/commitments/${c.id}`)).text();
     expect(page).toMatch(/<label for="status">Status<\/label>/);
     expect(page).toMatch(/<option value="in_progress"/);
+    expect(page).toMatch(/<option value="not_started" selected="">/);
     expect(page).toMatch(/<label for="note">Note<\/label>/);
     expect(page).toMatch(/<button type="submit">Record status change<\/button>/);
     const res = await b.post(`/editor/commitments/${c.id}/status`, { status: "in_progress", note: "Working group met", evidence_url: "https://example.org/met", evidence_title: "Press release" });
