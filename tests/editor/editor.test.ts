@@ -302,3 +302,50 @@ describe("public pages stay public", () => {
     expect(await mine.text()).not.toContain("Signed in as");
   });
 });
+
+describe("accessibility of every editor page", () => {
+  it("has one h1, no skipped heading level, a visible <label for> on every field, legends on fieldsets and buttons that say what they do", async () => {
+    const a = await createAgreement({ signed_on: "2025-08-08" });
+    const c = await createCommitment(a.id, { deadline: { within: "P6M" } });
+    const b = await signedIn(ADMIN);
+    const pages: [string, string][] = [["/login", await (await browser().get("/login")).text()]];
+    for (const path of ["/editor", "/editor/agreements/new", `/editor/agreements/${a.id}/edit`, "/editor/commitments/new", `/editor/commitments/${c.id}`, `/editor/commitments/${c.id}/edit`]) {
+      const res = await b.get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("cache-control"), path).toBe("private, no-store");
+      pages.push([path, await res.text()]);
+    }
+    // The same pages with errors showing.
+    pages.push(["agreement errors", await (await b.post("/editor/agreements", { title: "", kind: "nope" })).text()]);
+    pages.push(["commitment errors", await (await b.post("/editor/commitments", { action: "save", agreement: a.id, title: "", deadline_kind: "due_on", due_on: "x" })).text()]);
+    pages.push(["status errors", await (await b.post(`/editor/commitments/${c.id}/status`, { status: "nope" })).text()]);
+    pages.push(["sign-in error", await (await browser().post("/login", { token: "wrong" })).text()]);
+    for (const [path, html] of pages) {
+      const levels = [...html.matchAll(/<h([1-6])[\s>]/g)].map((m) => Number(m[1]));
+      expect(levels.filter((l) => l === 1), path).toHaveLength(1);
+      levels.reduce((prev, level) => {
+        expect(level, `${path}: h${prev} then h${level}`).toBeLessThanOrEqual(prev + 1);
+        return level;
+      }, 1);
+      expect(html, path).toContain('<html lang="en">');
+      expect(html, path).toContain('<a class="skip" href="#main">');
+      const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+      expect(new Set(ids).size, `${path}: duplicate ids`).toBe(ids.length);
+      const fields = [...html.matchAll(/<(input|select|textarea)\b[^>]*>/g)].map((m) => m[0]).filter((t) => !/type="hidden"/.test(t));
+      if (path !== "/editor") expect(fields.length, path).toBeGreaterThan(0);
+      for (const field of fields) {
+        const id = /\sid="([^"]+)"/.exec(field)?.[1];
+        expect(id, `${path}: ${field}`).toBeTruthy();
+        expect(html, `${path}: label for ${id}`).toMatch(new RegExp(`<label for="${id}">[^<]+</label>`));
+      }
+      for (const fieldset of html.match(/<fieldset\b[\s\S]*?<\/fieldset>/g) ?? []) expect(fieldset, path).toMatch(/<legend>[^<]+<\/legend>/);
+      for (const button of html.match(/<button\b[^>]*>([\s\S]*?)<\/button>/g) ?? []) {
+        const text = button.replace(/<[^>]+>/g, "").trim();
+        expect(text, path).not.toMatch(/^(Submit|OK|Go|)$/i);
+      }
+      if (/There is a problem/.test(html)) {
+        for (const link of html.matchAll(/<a href="#([^"]+)">/g)) if (link[1] !== "main") expect(ids, `${path}: summary link #${link[1]}`).toContain(link[1]);
+      }
+    }
+  });
+});
