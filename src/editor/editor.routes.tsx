@@ -163,18 +163,26 @@ const editor = new Hono<EditorEnv>()
   .get("/agreements/:id/edit", async (c) => {
     const id = idParam(c);
     const a = await getAgreement(c.var.db, id, readCtx(c));
-    return page(c, <AgreementFormPage mode="edit" id={id} {...who(c)} values={agreementValues(a)} errors={noErrors} notice={DONE[c.req.query("done") ?? ""]} />);
+    const moved = (c.req.query("moved") ?? "").split(",").filter((m) => SLUG_PATTERN.test(m));
+    const done = DONE[c.req.query("done") ?? ""];
+    const notice = done && moved.length > 0 ? `${done} The new signing date moved the deadlines of: ${moved.join(", ")}.` : done;
+    return page(c, <AgreementFormPage mode="edit" id={id} {...who(c)} values={agreementValues(a)} errors={noErrors} notice={notice} />);
   })
   .post("/agreements/:id", async (c) => {
     const id = idParam(c);
-    await getAgreement(c.var.db, id, readCtx(c));
+    const before = await getAgreement(c.var.db, id, readCtx(c));
     const values = c.var.form;
     const parsed = parseWith(UpdateAgreement, agreementInput(values, "edit"));
     let errors = parsed.ok ? noErrors : parsed.errors;
     if (parsed.ok) {
       try {
         await updateAgreement(c.var.db, id, parsed.value, writeCtx(c));
-        return c.redirect(`/editor/agreements/${encodeURIComponent(id)}/edit?done=agreement_saved`, 303);
+        // A new signing date moves deadlines given relative to it: say which (of the first 50).
+        const after = await getAgreement(c.var.db, id, readCtx(c));
+        const dueBefore = new Map(before.commitments.map((x) => [x.id, x.due_on]));
+        const moved = after.commitments.filter((x) => dueBefore.has(x.id) && dueBefore.get(x.id) !== x.due_on).map((x) => x.id);
+        const query = new URLSearchParams({ done: "agreement_saved", ...(moved.length > 0 ? { moved: moved.join(",") } : {}) });
+        return c.redirect(`/editor/agreements/${encodeURIComponent(id)}/edit?${query}`, 303);
       } catch (error) {
         errors = serviceErrors(error, { conflict: "signed_on" });
       }

@@ -149,7 +149,8 @@ describe("CSRF", () => {
   it("refuses a same-origin form without the session's form token with 403 and changes nothing", async () => {
     const b = await signedIn(ADMIN);
     const before = await counts();
-    for (const fields of [{ title: "No token", kind: "memorandum" }, { title: "Wrong token", kind: "memorandum", form_token: "x".repeat(32) }]) {
+    const cases: Record<string, string>[] = [{ title: "No token", kind: "memorandum" }, { title: "Wrong token", kind: "memorandum", form_token: "x".repeat(32) }];
+    for (const fields of cases) {
       const res = await b.post("/editor/agreements", fields, { formToken: false });
       expect(res.status).toBe(403);
     }
@@ -189,6 +190,19 @@ describe("agreement forms", () => {
     expect(fieldValue(html, "signed_on")).toBe("2025-02-30");
     expect(fieldValue(html, "parties")).toBe("One\nTwo");
     expect(await counts()).toEqual(before);
+  });
+
+  it("say which relative deadlines a new signing date moved", async () => {
+    const a = await createAgreement({ signed_on: "2025-08-08" });
+    const relative = await createCommitment(a.id, { deadline: { within: "P6M" } });
+    const fixed = await createCommitment(a.id, { deadline: { due_on: "2026-05-01" } });
+    const b = await signedIn(ADMIN);
+    const res = await b.post(`/editor/agreements/${a.id}`, { title: a.title, kind: a.kind, signed_on: "2025-09-01", parties: a.parties.join("\n") });
+    expect(res.status).toBe(303);
+    const html = await (await b.get(res.headers.get("location")!)).text();
+    expect(html).toContain(`The new signing date moved the deadlines of: ${relative.id}.`);
+    expect(html).not.toContain(fixed.id);
+    expect((await json(call("GET", `/api/v1/commitments/${relative.id}`))).due_on).toBe("2026-03-01");
   });
 });
 
