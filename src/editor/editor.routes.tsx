@@ -29,7 +29,9 @@ import {
   type EditorEnv,
 } from "./editor.middleware";
 import { agreementChoices, dependencyChoices, previewDeadline } from "./editor.service";
-import { AgreementFormPage, CommitmentEditPage, CommitmentFormPage, DashboardPage, LoginPage } from "./editor.views";
+import { AgreementFormPage, CommitmentEditPage, CommitmentFormPage, DashboardPage, ForbiddenPage, LoginPage, TokensPage } from "./editor.views";
+import { CreateToken } from "../ledger/auth/tokens.schemas";
+import { createToken, listTokens, revokeToken } from "../ledger/auth/tokens.service";
 import type { CommitmentView } from "../ledger/commitments.views";
 
 const page = (c: EditorContext, node: unknown, status = 200) =>
@@ -65,6 +67,7 @@ const DONE: Record<string, string> = {
   commitment_saved: "Commitment saved.",
   status_changed: "Status change recorded.",
   unchanged: "Nothing changed: the commitment already had that status.",
+  token_revoked: "Token revoked. Its editor sessions have ended.",
 };
 
 function agreementValues(a: Awaited<ReturnType<typeof getAgreement>>): FormFields {
@@ -136,6 +139,42 @@ const idParam = (c: EditorContext) => {
   if (!SLUG_PATTERN.test(id)) throw new DomainError("not_found", `'${id}' does not exist`);
   return id;
 };
+
+async function tokensPage(c: EditorContext, values: FormFields, errors: FieldErrors, created?: { name: string; scope: string; token: string }, status = 200) {
+  const { items } = await listTokens(c.var.db);
+  return page(c, <TokensPage {...who(c)} tokens={items} values={values} errors={errors} created={created} done={DONE[c.req.query("done") ?? ""]} />, status);
+}
+
+/** Token pages: admin scope, like /api/v1/tokens. */
+const tokens = new Hono<EditorEnv>()
+  .use(async (c, next) => {
+    if (c.var.session!.principal.scope !== "admin") {
+      return page(c, <ForbiddenPage why="Managing tokens needs a session opened with an admin token." />, 403);
+    }
+    await next();
+  })
+  .get("/", (c) => tokensPage(c, { scope: ["write"] }, noErrors))
+  // The new token is shown in this answer (private, no-store), not after a redirect: a secret
+  // never goes into a URL, and keeping it for the next GET would store it. Sending the form
+  // again creates nothing: the name is taken.
+  .post("/", async (c) => {
+    const values = c.var.form;
+    const parsed = parseWith(CreateToken, { name: one(values, "name"), scope: one(values, "scope") });
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        const made = await createToken(c.var.db, parsed.value, c.var.session!.principal.name, c.var.now);
+        return tokensPage(c, { scope: ["write"] }, noErrors, { name: made.name, scope: made.scope, token: made.token }, 201);
+      } catch (error) {
+        errors = serviceErrors(error, { duplicate_id: "name" });
+      }
+    }
+    return tokensPage(c, values, errors, undefined, 400);
+  })
+  .post("/:id/revoke", async (c) => {
+    await revokeToken(c.var.db, c.req.param("id"), c.var.now);
+    return c.redirect("/editor/tokens?done=token_revoked", 303);
+  });
 
 /** Pages that need a signed-in editor; every POST also carries the session's form token. */
 const editor = new Hono<EditorEnv>()
@@ -253,7 +292,8 @@ const editor = new Hono<EditorEnv>()
       }
     }
     return commitmentPage(c, id, values, errors, 400);
-  });
+  })
+  .route("/tokens", tokens);
 
 export const editorRoutes = new Hono<EditorEnv>()
   .use("/login", ...editorHeaders)

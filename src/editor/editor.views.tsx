@@ -211,7 +211,8 @@ export function DashboardPage(props: {
         </p>
       ) : null}
       <p>
-        <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a>
+        <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a> ·{" "}
+        <a href="/editor/tokens">API tokens</a> (admin)
       </p>
       <h2>Agreements</h2>
       <ul class="editor-list">
@@ -440,6 +441,88 @@ export function CommitmentEditPage(props: {
           </li>
         ))}
       </ol>
+    </EditorLayout>
+  );
+}
+
+export function TokensPage(props: {
+  who: string;
+  formToken: string;
+  tokens: { id: string; name: string; scope: string; created_by: string; created_at: string; revoked_at: string | null }[];
+  values: FormFields;
+  errors: FieldErrors;
+  created?: { name: string; scope: string; token: string };
+  done?: string;
+}) {
+  const { values, errors } = props;
+  return (
+    <EditorLayout title="API tokens" who={props.who} formToken={props.formToken}>
+      <h1>API tokens</h1>
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
+      {props.created ? (
+        <div class="notice" role="status">
+          <h2>Token {props.created.name} created</h2>
+          <p>Copy it now: it is shown this once and cannot be shown again.</p>
+          <label for="new-token">The new {props.created.scope} token</label>
+          <input id="new-token" type="text" readonly value={props.created.token} class="secret" />
+        </div>
+      ) : null}
+      <h2>Create a token</h2>
+      <ErrorSummary errors={errors} labels={{ name: "Name", scope: "Scope" }} />
+      <form method="post" action="/editor/tokens" class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <TextField name="name" label="Name" hint="Shown as the actor in the history: letters, digits, '.', '_' or '-'." values={values} errors={errors} />
+        <Select
+          name="scope"
+          label="Scope"
+          values={values}
+          errors={errors}
+          options={[
+            { value: "read", label: "read: private reads only" },
+            { value: "write", label: "write: edit the ledger and subscriptions" },
+            { value: "admin", label: "admin: also manage tokens" },
+          ]}
+        />
+        <button type="submit">Create token</button>
+      </form>
+      <h2>Tokens</h2>
+      <table class="ops">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Scope</th>
+            <th scope="col">Created</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.tokens.map((t) => (
+            <tr>
+              <td>{t.name}</td>
+              <td>{t.scope}</td>
+              <td>
+                {t.created_at.slice(0, 10)} by {t.created_by}
+              </td>
+              <td>
+                {t.revoked_at ? (
+                  `revoked ${t.revoked_at.slice(0, 10)}`
+                ) : (
+                  <form method="post" action={`/editor/tokens/${enc(t.id)}/revoke`}>
+                    <FormToken token={props.formToken} />
+                    <button type="submit" class="secondary">
+                      Revoke {t.name}
+                    </button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </EditorLayout>
   );
 }

@@ -363,3 +363,40 @@ describe("accessibility of every editor page", () => {
     }
   });
 });
+
+describe("token pages", () => {
+  it("let an admin create a token shown once, and revoke it, which ends its sessions", async () => {
+    const admin = await signedIn(ADMIN);
+    const name = uid("desk");
+    const res = await admin.post("/editor/tokens", { name, scope: "write" });
+    expect(res.status).toBe(201);
+    const html = await res.text();
+    const token = /id="new-token" type="text" readonly="" value="(pw_[^"]+)"/.exec(html)?.[1];
+    expect(token).toBeTruthy();
+    expect(html).toContain("it is shown this once");
+    const list = await (await admin.get("/editor/tokens")).text();
+    expect(list).toContain(name);
+    expect(list).not.toContain(token!);
+    const desk = await signedIn(token!);
+    expect((await desk.get("/editor")).status).toBe(200);
+    const id = (await json(call("GET", "/api/v1/tokens"))).items.find((t: any) => t.name === name).id;
+    const revoked = await admin.post(`/editor/tokens/${id}/revoke`, {});
+    expect(revoked.status).toBe(303);
+    expect((await desk.get("/editor")).status).toBe(303);
+    expect((await admin.get("/editor/tokens?done=token_revoked")).status).toBe(200);
+  });
+
+  it("show a bad name beside its field and refuse a write-scope session with 403", async () => {
+    const admin = await signedIn(ADMIN);
+    const before = await counts();
+    const bad = await admin.post("/editor/tokens", { name: "System", scope: "write" });
+    expect(bad.status).toBe(400);
+    expect(fieldError(await bad.text(), "name")).toMatch(/system&#39;s own actor names/);
+    const writer = await signedIn((await makeToken("write")).token);
+    const after = await counts();
+    expect((await writer.get("/editor/tokens")).status).toBe(403);
+    expect((await writer.post("/editor/tokens", { name: uid("x"), scope: "admin" })).status).toBe(403);
+    expect(await counts()).toEqual(after);
+    expect(after.api_tokens).toBe(before.api_tokens + 1);
+  });
+});
