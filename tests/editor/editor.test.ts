@@ -323,7 +323,7 @@ describe("accessibility of every editor page", () => {
     const c = await createCommitment(a.id, { deadline: { within: "P6M" } });
     const b = await signedIn(ADMIN);
     const pages: [string, string][] = [["/login", await (await browser().get("/login")).text()]];
-    for (const path of ["/editor", "/editor/agreements/new", `/editor/agreements/${a.id}/edit`, "/editor/commitments/new", `/editor/commitments/${c.id}`, `/editor/commitments/${c.id}/edit`]) {
+    for (const path of ["/editor", "/editor/agreements/new", `/editor/agreements/${a.id}/edit`, "/editor/commitments/new", `/editor/commitments/${c.id}`, `/editor/commitments/${c.id}/edit`, "/editor/tokens"]) {
       const res = await b.get(path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get("cache-control"), path).toBe("private, no-store");
