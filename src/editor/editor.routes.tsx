@@ -13,7 +13,7 @@ import { CreateAgreement, UpdateAgreement } from "../ledger/agreements.schemas";
 import { createAgreement, getAgreement, updateAgreement } from "../ledger/agreements.service";
 import { ChangeStatus, CreateCommitment, UpdateCommitment } from "../ledger/commitments.schemas";
 import { changeStatus, createCommitment, getCommitment, listEvents, updateCommitment } from "../ledger/commitments.service";
-import { formatEvidence, commitmentInput, agreementInput, fieldErrors, noErrors, one, parseWith, statusInput, type FieldErrors, type FormFields } from "./editor.forms";
+import { formatEvidence, commitmentInput, agreementInput, fieldErrors, lines, noErrors, one, parseWith, raw, statusInput, type FieldErrors, type FormFields } from "./editor.forms";
 import {
   clearSessionCookie,
   clientKey,
@@ -31,6 +31,12 @@ import {
 import { agreementChoices, dependencyChoices, previewDeadline } from "./editor.service";
 import { AgreementFormPage, CommitmentEditPage, CommitmentFormPage, DashboardPage, ForbiddenPage, LoginPage, TokensPage } from "./editor.views";
 import { CreateToken } from "../ledger/auth/tokens.schemas";
+import { CreateSubscription, UpdateSubscription } from "../alerts/subscriptions.schemas";
+import { createSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver, rotateSecret, sendTest, updateSubscription } from "../alerts/subscriptions.service";
+import { dispatchDeliveries } from "../alerts/dispatch";
+import { deliveriesQueue } from "../alerts/messages";
+import { EVENT_TYPES } from "../ledger/history/events.types";
+import { SubscriptionPage, SubscriptionsPage } from "./editor.views";
 import { createToken, listTokens, revokeToken } from "../ledger/auth/tokens.service";
 import type { CommitmentView } from "../ledger/commitments.views";
 
@@ -68,6 +74,10 @@ const DONE: Record<string, string> = {
   status_changed: "Status change recorded.",
   unchanged: "Nothing changed: the commitment already had that status.",
   token_revoked: "Token revoked. Its editor sessions have ended.",
+  paused: "Subscription paused: nothing is delivered until you resume it.",
+  resumed: "Subscription resumed.",
+  test_sent: "Test event recorded: its delivery appears in the log below.",
+  redelivered: "Delivery queued again from the start of its schedule.",
 };
 
 function agreementValues(a: Awaited<ReturnType<typeof getAgreement>>): FormFields {
@@ -175,6 +185,89 @@ const tokens = new Hono<EditorEnv>()
     await revokeToken(c.var.db, c.req.param("id"), c.var.now);
     return c.redirect("/editor/tokens?done=token_revoked", 303);
   });
+
+/** The subscription fields of the JSON API, from a form; an empty filter is left out (= all). */
+function subscriptionInput(f: FormFields): Record<string, unknown> {
+  const out: Record<string, unknown> = { url: one(f, "url") };
+  if (one(f, "description")) out.description = one(f, "description");
+  const types = (f.event_types ?? []).filter(Boolean);
+  if (types.length > 0) out.event_types = types;
+  for (const k of ["agreements", "commitments", "tags", "parties"] as const) {
+    const items = lines(raw(f, k));
+    if (items.length > 0) out[k] = items;
+  }
+  return out;
+}
+
+const subCtx = (c: EditorContext) => ({
+  now: c.var.now,
+  actor: c.var.session!.principal.name,
+  allowPrivateTargets: c.var.config.allowPrivateWebhookTargets,
+  emitted: c.var.emitted,
+});
+
+async function subscriptionsPage(c: EditorContext, values: FormFields, errors: FieldErrors, created?: { id: string; secret: string }, status = 200) {
+  const { items } = await listSubscriptions(c.var.db, { limit: 200 }, c.var.now);
+  return page(c, <SubscriptionsPage {...who(c)} subscriptions={items} eventTypes={EVENT_TYPES} values={values} errors={errors} created={created} />, status);
+}
+
+async function subscriptionPage(c: EditorContext, id: string, extra: { rotated?: string; problem?: string } = {}, status = 200) {
+  const subscription = await getSubscription(c.var.db, id, c.var.now);
+  const { items } = await listDeliveries(c.var.db, id, { limit: 50 });
+  return page(c, <SubscriptionPage {...who(c)} subscription={subscription} deliveries={items} done={DONE[c.req.query("done") ?? ""]} {...extra} />, status);
+}
+
+/** Subscriptions: write scope, like /api/v1/subscriptions. Secrets are shown in the POST's own answer. */
+const subscriptionPages = new Hono<EditorEnv>()
+  .get("/", (c) => subscriptionsPage(c, {}, noErrors))
+  .post("/", async (c) => {
+    const values = c.var.form;
+    const parsed = parseWith(CreateSubscription, subscriptionInput(values));
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        const made = await createSubscription(c.var.db, parsed.value, subCtx(c));
+        return subscriptionsPage(c, {}, noErrors, { id: made.id, secret: made.secret }, 201);
+      } catch (error) {
+        errors = serviceErrors(error, {});
+      }
+    }
+    return subscriptionsPage(c, values, errors, undefined, 400);
+  })
+  .get("/:id", (c) => subscriptionPage(c, c.req.param("id")))
+  .post("/:id/state", async (c) => {
+    const id = c.req.param("id");
+    const parsed = parseWith(UpdateSubscription, { state: one(c.var.form, "state") });
+    if (!parsed.ok) return subscriptionPage(c, id, { problem: parsed.errors.list[0]!.message }, 400);
+    await updateSubscription(c.var.db, id, parsed.value, subCtx(c));
+    return c.redirect(`/editor/subscriptions/${encodeURIComponent(id)}?done=${parsed.value.state === "paused" ? "paused" : "resumed"}`, 303);
+  })
+  .post("/:id/rotate", async (c) => {
+    const id = c.req.param("id");
+    const rotated = await rotateSecret(c.var.db, id, c.var.now);
+    return subscriptionPage(c, id, { rotated: rotated.secret });
+  })
+  .post("/:id/test", async (c) => {
+    const id = c.req.param("id");
+    try {
+      await sendTest(c.var.db, id, subCtx(c));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === "conflict") return subscriptionPage(c, id, { problem: error.message }, 409);
+      throw error;
+    }
+    return c.redirect(`/editor/subscriptions/${encodeURIComponent(id)}?done=test_sent`, 303);
+  });
+
+const deliveryPages = new Hono<EditorEnv>().post("/:id/redeliver", async (c) => {
+  try {
+    const { delivery, dispatch } = await redeliver(c.var.db, c.req.param("id"), c.var.now);
+    c.executionCtx.waitUntil(dispatchDeliveries(deliveriesQueue(c.env), dispatch));
+    return c.redirect(`/editor/subscriptions/${encodeURIComponent(delivery.subscription_id)}?done=redelivered`, 303);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "conflict") return page(c, <ForbiddenPage why={`It cannot be redelivered now: ${error.message}.`} />, 409);
+    throw error;
+  }
+});
 
 /** Pages that need a signed-in editor; every POST also carries the session's form token. */
 const editor = new Hono<EditorEnv>()
@@ -293,7 +386,9 @@ const editor = new Hono<EditorEnv>()
     }
     return commitmentPage(c, id, values, errors, 400);
   })
-  .route("/tokens", tokens);
+  .route("/tokens", tokens)
+  .route("/subscriptions", subscriptionPages)
+  .route("/deliveries", deliveryPages);
 
 export const editorRoutes = new Hono<EditorEnv>()
   .use("/login", ...editorHeaders)

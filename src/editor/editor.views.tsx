@@ -212,7 +212,7 @@ export function DashboardPage(props: {
       ) : null}
       <p>
         <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a> ·{" "}
-        <a href="/editor/tokens">API tokens</a> (admin)
+        <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/tokens">API tokens</a> (admin)
       </p>
       <h2>Agreements</h2>
       <ul class="editor-list">
@@ -515,6 +515,192 @@ export function TokensPage(props: {
                     <FormToken token={props.formToken} />
                     <button type="submit" class="secondary">
                       Revoke {t.name}
+                    </button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </EditorLayout>
+  );
+}
+
+export const SUBSCRIPTION_LABELS: Record<string, string> = {
+  url: "Receiver URL",
+  description: "Description",
+  event_types: "Event types",
+  agreements: "Agreements",
+  commitments: "Commitments",
+  tags: "Tags",
+  parties: "Parties",
+};
+
+interface SubscriptionSummary {
+  id: string;
+  url: string;
+  description: string;
+  state: string;
+  disabled_reason: string | null;
+  failing_since: string | null;
+  event_types: string[] | null;
+  agreements: string[] | null;
+  commitments: string[] | null;
+  tags: string[] | null;
+  parties: string[] | null;
+  previous_secret_expires_at: string | null;
+}
+
+/** Health in words, from what the service reports. */
+export const subscriptionHealth = (s: SubscriptionSummary) =>
+  s.state === "disabled"
+    ? `disabled${s.disabled_reason ? `: ${s.disabled_reason}` : ""}`
+    : s.state === "paused"
+      ? "paused"
+      : s.failing_since
+        ? `failing since ${s.failing_since.slice(0, 16).replace("T", " ")} UTC`
+        : "healthy";
+
+function SecretOnce({ secret, what }: { secret: string; what: string }) {
+  return (
+    <div class="notice" role="status">
+      <h2>{what}</h2>
+      <p>Copy the signing secret now: it is shown this once and cannot be shown again.</p>
+      <label for="new-secret">Signing secret</label>
+      <input id="new-secret" type="text" readonly value={secret} class="secret" />
+    </div>
+  );
+}
+
+export function SubscriptionsPage(props: {
+  who: string;
+  formToken: string;
+  subscriptions: SubscriptionSummary[];
+  eventTypes: readonly string[];
+  values: FormFields;
+  errors: FieldErrors;
+  created?: { id: string; secret: string };
+}) {
+  const { values, errors } = props;
+  return (
+    <EditorLayout title="Webhook subscriptions" who={props.who} formToken={props.formToken}>
+      <h1>Webhook subscriptions</h1>
+      {props.created ? <SecretOnce secret={props.created.secret} what={`Subscription ${props.created.id} created`} /> : null}
+      <h2>Subscriptions</h2>
+      <ul class="editor-list">
+        {props.subscriptions.map((s) => (
+          <li>
+            <a href={`/editor/subscriptions/${enc(s.id)}`}>{s.description || s.url}</a> · {s.url} · {subscriptionHealth(s)}
+          </li>
+        ))}
+      </ul>
+      <h2>Add a subscription</h2>
+      <ErrorSummary errors={errors} labels={SUBSCRIPTION_LABELS} />
+      <form method="post" action="/editor/subscriptions" class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <TextField name="url" label="Receiver URL" type="url" hint="Where the signed webhooks are POSTed (https)." values={values} errors={errors} />
+        <TextField name="description" label="Description" values={values} errors={errors} />
+        <p class="hint">Filters: leave one empty to receive everything of that kind.</p>
+        <Select name="event_types" label="Event types" multiple hint="Hold Ctrl (or Cmd) to choose several." values={values} errors={errors} options={props.eventTypes.map((t) => ({ value: t, label: t }))} />
+        <TextArea name="agreements" label="Agreements" hint="Agreement ids, one a line." rows={2} values={values} errors={errors} />
+        <TextArea name="commitments" label="Commitments" hint="Commitment ids, one a line." rows={2} values={values} errors={errors} />
+        <TextArea name="tags" label="Tags" hint="One a line." rows={2} values={values} errors={errors} />
+        <TextArea name="parties" label="Parties" hint="One a line." rows={2} values={values} errors={errors} />
+        <button type="submit">Add subscription</button>
+      </form>
+    </EditorLayout>
+  );
+}
+
+export function SubscriptionPage(props: {
+  who: string;
+  formToken: string;
+  subscription: SubscriptionSummary;
+  deliveries: { id: string; event_id: string; state: string; attempts: number; last_status_code: number | null; last_error: string | null; created_at: string }[];
+  rotated?: string;
+  done?: string;
+  problem?: string;
+}) {
+  const s = props.subscription;
+  const action = (path: string, label: string, extra?: Child) => (
+    <form method="post" action={`/editor/subscriptions/${enc(s.id)}/${path}`} class="inline">
+      <FormToken token={props.formToken} />
+      {extra}
+      <button type="submit" class="secondary">
+        {label}
+      </button>
+    </form>
+  );
+  const filters = (["event_types", "agreements", "commitments", "tags", "parties"] as const).map((k) => [SUBSCRIPTION_LABELS[k]!, s[k]] as const);
+  return (
+    <EditorLayout title={`Subscription ${s.id}`} who={props.who} formToken={props.formToken}>
+      <h1>Subscription {s.description || s.id}</h1>
+      {props.rotated ? <SecretOnce secret={props.rotated} what="Signing secret rotated" /> : null}
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
+      {props.problem ? (
+        <div class="error-summary" role="alert">
+          <h2>There is a problem</h2>
+          <p>{props.problem}</p>
+        </div>
+      ) : null}
+      <dl class="facts">
+        <dt>Receiver URL</dt>
+        <dd>{s.url}</dd>
+        <dt>Health</dt>
+        <dd>{subscriptionHealth(s)}</dd>
+        {filters.map(([label, value]) => (
+          <>
+            <dt>{label}</dt>
+            <dd>{value && value.length > 0 ? value.join(", ") : "all"}</dd>
+          </>
+        ))}
+        {s.previous_secret_expires_at ? (
+          <>
+            <dt>Previous secret</dt>
+            <dd>still signs until {s.previous_secret_expires_at}</dd>
+          </>
+        ) : null}
+      </dl>
+      <div class="actions">
+        {s.state === "active"
+          ? action("state", "Pause subscription", <input type="hidden" name="state" value="paused" />)
+          : action("state", "Resume subscription", <input type="hidden" name="state" value="active" />)}
+        {action("rotate", "Rotate signing secret")}
+        {action("test", "Send a test event")}
+      </div>
+      <h2>Delivery log</h2>
+      <table class="ops">
+        <thead>
+          <tr>
+            <th scope="col">Created</th>
+            <th scope="col">Event</th>
+            <th scope="col">State</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Last answer</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.deliveries.map((d) => (
+            <tr>
+              <td>{d.created_at.slice(0, 19).replace("T", " ")}</td>
+              <td>{d.event_id}</td>
+              <td>{d.state}</td>
+              <td>{d.attempts}</td>
+              <td>{d.last_status_code ?? d.last_error ?? "—"}</td>
+              <td>
+                {d.state === "pending" ? (
+                  "on schedule"
+                ) : (
+                  <form method="post" action={`/editor/deliveries/${enc(d.id)}/redeliver`}>
+                    <FormToken token={props.formToken} />
+                    <button type="submit" class="secondary">
+                      Redeliver {d.id}
                     </button>
                   </form>
                 )}
