@@ -8,11 +8,13 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { freePort, quietEnv, ROOT, startWorker, type WorkerHandle } from "./harness";
+import { Webhook } from "standardwebhooks";
+import { freePort, quietEnv, ROOT, startReceiver, startWorker, waitFor, type Receiver, type WorkerHandle } from "./harness";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? execFileSync("sh", ["-c", "command -v chromium || true"], { encoding: "utf8" }).trim();
 
 let worker: WorkerHandle;
+let receiver: Receiver;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -29,7 +31,9 @@ async function signIn(p: Page, token: string) {
 
 beforeAll(async () => {
   if (!CHROMIUM) throw new Error("chromium is not installed: apt-get update && apt-get install -y chromium");
-  worker = await startWorker();
+  // A loopback webhook receiver needs private targets allowed (development and tests only).
+  worker = await startWorker({ vars: { ALLOW_PRIVATE_WEBHOOK_TARGETS: "true" } });
+  receiver = await startReceiver();
   const made = await worker.api("POST", "/api/v1/tokens", { name: "newsroom-editor", scope: "write" });
   expect(made.status).toBe(201);
   writer = made.body;
@@ -41,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await worker?.stop();
+  await receiver?.close();
 });
 
 describe("the browser editor", () => {
@@ -107,6 +112,29 @@ describe("the browser editor", () => {
     const rss = await (await fetch(`${worker.url}/feed.xml?commitment=${commitmentId}`)).text();
     expect(rss).toContain("The working group met in Baku");
     expect(rss).toContain("https://example.org/met");
+  });
+
+  it("creates a subscription whose secret is shown once and signs a test event it then lists in the delivery log", async () => {
+    await page.goto(`${worker.url}/editor/subscriptions`);
+    await page.getByLabel("Receiver URL").fill(receiver.url);
+    await page.getByLabel("Description").fill("Desk receiver");
+    await page.getByRole("button", { name: "Add subscription" }).click();
+    const secret = await page.getByLabel("Signing secret").inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    expect(await page.getByText("it is shown this once").count()).toBe(1);
+    await page.getByRole("link", { name: "Desk receiver" }).click();
+    expect(await page.content()).not.toContain(secret);
+    await page.getByRole("button", { name: "Send a test event" }).click();
+    await page.getByText("Test event recorded").waitFor();
+    const hook = await waitFor(() => receiver.received.find((h) => h.body.includes("subscription.test")), 30_000, "the test webhook");
+    const verified = new Webhook(secret).verify(hook.body, { "webhook-id": hook.id, "webhook-timestamp": hook.timestamp, "webhook-signature": hook.signature }) as { type: string };
+    expect(verified.type).toBe("subscription.test");
+    await waitFor(async () => {
+      await page.reload();
+      return (await page.locator("table.ops tbody").textContent())?.includes("succeeded");
+    }, 30_000, "a succeeded delivery in the log");
+    await page.getByRole("button", { name: /^Redeliver / }).first().click();
+    await page.getByText("Delivery queued again").waitFor();
   });
 
   it("changes a status with the keyboard alone", async () => {
