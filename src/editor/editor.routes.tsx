@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { DomainError, type ErrorIssue } from "../lib/errors";
+import { handleError } from "../platform/http/errors";
 import { dueSoonWindowMs } from "../platform/config";
 import { SLUG_PATTERN } from "../lib/ids";
 import { endSession, signIn } from "../ledger/auth/sessions.service";
@@ -39,6 +40,14 @@ import { EVENT_TYPES } from "../ledger/history/events.types";
 import { SubscriptionPage, SubscriptionsPage } from "./editor.views";
 import { createToken, listTokens, revokeToken } from "../ledger/auth/tokens.service";
 import type { CommitmentView } from "../ledger/commitments.views";
+
+/** Editor pages answer a missing record with an HTML 404; anything else goes to the one handler. */
+function editorError(error: Error, c: EditorContext) {
+  if (error instanceof DomainError && error.code === "not_found") {
+    return c.html(`<!DOCTYPE html>${(<ForbiddenPage why={`${error.message[0]!.toUpperCase()}${error.message.slice(1)}.`} title="Not found" />) as HtmlEscapedString}`, 404);
+  }
+  return handleError(error, c as never);
+}
 
 const page = (c: EditorContext, node: unknown, status = 200) =>
   c.html(`<!DOCTYPE html>${node as HtmlEscapedString}`, status as 200);
@@ -184,7 +193,8 @@ const tokens = new Hono<EditorEnv>()
   .post("/:id/revoke", async (c) => {
     await revokeToken(c.var.db, c.req.param("id"), c.var.now);
     return c.redirect("/editor/tokens?done=token_revoked", 303);
-  });
+  })
+  .onError(editorError);
 
 /** The subscription fields of the JSON API, from a form; an empty filter is left out (= all). */
 function subscriptionInput(f: FormFields): Record<string, unknown> {
@@ -256,7 +266,8 @@ const subscriptionPages = new Hono<EditorEnv>()
       throw error;
     }
     return c.redirect(`/editor/subscriptions/${encodeURIComponent(id)}?done=test_sent`, 303);
-  });
+  })
+  .onError(editorError);
 
 const deliveryPages = new Hono<EditorEnv>().post("/:id/redeliver", async (c) => {
   try {
@@ -267,7 +278,7 @@ const deliveryPages = new Hono<EditorEnv>().post("/:id/redeliver", async (c) => 
     if (error instanceof DomainError && error.code === "conflict") return page(c, <ForbiddenPage why={`It cannot be redelivered now: ${error.message}.`} />, 409);
     throw error;
   }
-});
+}).onError(editorError);
 
 /** Pages that need a signed-in editor; every POST also carries the session's form token. */
 const editor = new Hono<EditorEnv>()
@@ -388,7 +399,8 @@ const editor = new Hono<EditorEnv>()
   })
   .route("/tokens", tokens)
   .route("/subscriptions", subscriptionPages)
-  .route("/deliveries", deliveryPages);
+  .route("/deliveries", deliveryPages)
+  .onError(editorError);
 
 export const editorRoutes = new Hono<EditorEnv>()
   .use("/login", ...editorHeaders)

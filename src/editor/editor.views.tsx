@@ -185,12 +185,16 @@ export function LoginPage(props: { next: string; error?: string; notice?: string
   );
 }
 
-export function ForbiddenPage({ why }: { why: string }) {
+/** A refusal or a missing record: what happened, and that nothing changed. */
+export function ForbiddenPage({ why, title }: { why: string; title?: string }) {
   return (
-    <Layout title="Refused · pledgewatch">
-      <h1>This form was refused</h1>
+    <Layout title={`${title ?? "Refused"} · pledgewatch`}>
+      <h1>{title ?? "This form was refused"}</h1>
       <p>{why}</p>
       <p>Nothing was changed.</p>
+      <p>
+        <a href="/editor">Back to the editor</a>
+      </p>
     </Layout>
   );
 }

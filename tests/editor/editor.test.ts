@@ -449,3 +449,16 @@ describe("subscription pages", () => {
     expect((await json(call("GET", "/api/v1/subscriptions?limit=200"))).items.length).toBe(before);
   });
 });
+
+describe("missing records", () => {
+  it("answer an HTML 404 on editor pages, signed in", async () => {
+    const b = await signedIn(ADMIN);
+    for (const path of ["/editor/commitments/no-such-thing", "/editor/agreements/no-such-thing/edit", "/editor/subscriptions/no-such-thing"]) {
+      const res = await b.get(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toMatch(/^text\/html/);
+      expect(res.headers.get("cache-control"), path).toBe("private, no-store");
+      expect(await res.text(), path).toContain("does not exist");
+    }
+  });
+});
