@@ -33,7 +33,7 @@ import { agreementChoices, dependencyChoices, previewDeadline } from "./editor.s
 import { AgreementFormPage, CommitmentEditPage, CommitmentFormPage, DashboardPage, ForbiddenPage, LoginPage, TokensPage } from "./editor.views";
 import { CreateToken } from "../ledger/auth/tokens.schemas";
 import { CreateSubscription, UpdateSubscription } from "../alerts/subscriptions.schemas";
-import { createSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver, rotateSecret, sendTest, updateSubscription } from "../alerts/subscriptions.service";
+import { createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver, rotateSecret, sendTest, updateSubscription } from "../alerts/subscriptions.service";
 import { dispatchDeliveries } from "../alerts/dispatch";
 import { deliveriesQueue } from "../alerts/messages";
 import { EVENT_TYPES } from "../ledger/history/events.types";
@@ -83,6 +83,8 @@ const DONE: Record<string, string> = {
   status_changed: "Status change recorded.",
   unchanged: "Nothing changed: the commitment already had that status.",
   token_revoked: "Token revoked. Its editor sessions have ended.",
+  subscription_saved: "Subscription saved.",
+  subscription_deleted: "Subscription deleted.",
   paused: "Subscription paused: nothing is delivered until you resume it.",
   resumed: "Subscription resumed.",
   test_sent: "Test event recorded: its delivery appears in the log below.",
@@ -218,13 +220,41 @@ const subCtx = (c: EditorContext) => ({
 
 async function subscriptionsPage(c: EditorContext, values: FormFields, errors: FieldErrors, created?: { id: string; secret: string }, status = 200) {
   const { items } = await listSubscriptions(c.var.db, { limit: 200 }, c.var.now);
-  return page(c, <SubscriptionsPage {...who(c)} subscriptions={items} eventTypes={EVENT_TYPES} values={values} errors={errors} created={created} />, status);
+  return page(c, <SubscriptionsPage {...who(c)} done={DONE[c.req.query("done") ?? ""]} subscriptions={items} eventTypes={EVENT_TYPES} values={values} errors={errors} created={created} />, status);
 }
 
-async function subscriptionPage(c: EditorContext, id: string, extra: { rotated?: string; problem?: string } = {}, status = 200) {
+async function subscriptionPage(
+  c: EditorContext,
+  id: string,
+  extra: { rotated?: string; problem?: string; values?: FormFields; errors?: FieldErrors } = {},
+  status = 200,
+) {
   const subscription = await getSubscription(c.var.db, id, c.var.now);
   const { items } = await listDeliveries(c.var.db, id, { limit: 50 });
-  return page(c, <SubscriptionPage {...who(c)} subscription={subscription} deliveries={items} done={DONE[c.req.query("done") ?? ""]} {...extra} />, status);
+  const values: FormFields = extra.values ?? {
+    url: [subscription.url],
+    description: [subscription.description],
+    event_types: subscription.event_types ?? [],
+    agreements: [(subscription.agreements ?? []).join("\n")],
+    commitments: [(subscription.commitments ?? []).join("\n")],
+    tags: [(subscription.tags ?? []).join("\n")],
+    parties: [(subscription.parties ?? []).join("\n")],
+  };
+  return page(
+    c,
+    <SubscriptionPage
+      {...who(c)}
+      subscription={subscription}
+      deliveries={items}
+      done={DONE[c.req.query("done") ?? ""]}
+      rotated={extra.rotated}
+      problem={extra.problem}
+      eventTypes={EVENT_TYPES}
+      values={values}
+      errors={extra.errors ?? noErrors}
+    />,
+    status,
+  );
 }
 
 /** Subscriptions: write scope, like /api/v1/subscriptions. Secrets are shown in the POST's own answer. */
@@ -245,6 +275,30 @@ const subscriptionPages = new Hono<EditorEnv>()
     return subscriptionsPage(c, values, errors, undefined, 400);
   })
   .get("/:id", (c) => subscriptionPage(c, c.req.param("id")))
+  // Every field of the form is sent: an empty filter clears it (null = everything of that kind).
+  .post("/:id", async (c) => {
+    const id = c.req.param("id");
+    await getSubscription(c.var.db, id, c.var.now);
+    const values = c.var.form;
+    const input = subscriptionInput(values);
+    const patch: Record<string, unknown> = { url: input.url, description: one(values, "description") };
+    for (const k of ["event_types", "agreements", "commitments", "tags", "parties"] as const) patch[k] = input[k] ?? null;
+    const parsed = parseWith(UpdateSubscription, patch);
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        await updateSubscription(c.var.db, id, parsed.value, subCtx(c));
+        return c.redirect(`/editor/subscriptions/${encodeURIComponent(id)}?done=subscription_saved`, 303);
+      } catch (error) {
+        errors = serviceErrors(error, {});
+      }
+    }
+    return subscriptionPage(c, id, { values, errors }, 400);
+  })
+  .post("/:id/delete", async (c) => {
+    await deleteSubscription(c.var.db, c.req.param("id"), c.var.now);
+    return c.redirect("/editor/subscriptions?done=subscription_deleted", 303);
+  })
   .post("/:id/state", async (c) => {
     const id = c.req.param("id");
     const parsed = parseWith(UpdateSubscription, { state: one(c.var.form, "state") });

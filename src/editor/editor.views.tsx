@@ -585,11 +585,17 @@ export function SubscriptionsPage(props: {
   values: FormFields;
   errors: FieldErrors;
   created?: { id: string; secret: string };
+  done?: string;
 }) {
   const { values, errors } = props;
   return (
     <EditorLayout title="Webhook subscriptions" who={props.who} formToken={props.formToken}>
       <h1>Webhook subscriptions</h1>
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
       {props.created ? <SecretOnce secret={props.created.secret} what={`Subscription ${props.created.id} created`} /> : null}
       <h2>Subscriptions</h2>
       <ul class="editor-list">
@@ -625,8 +631,12 @@ export function SubscriptionPage(props: {
   rotated?: string;
   done?: string;
   problem?: string;
+  eventTypes: readonly string[];
+  values: FormFields;
+  errors: FieldErrors;
 }) {
   const s = props.subscription;
+  const { values, errors } = props;
   const action = (path: string, label: string, extra?: Child) => (
     <form method="post" action={`/editor/subscriptions/${enc(s.id)}/${path}`} class="inline">
       <FormToken token={props.formToken} />
@@ -676,7 +686,22 @@ export function SubscriptionPage(props: {
           : action("state", "Resume subscription", <input type="hidden" name="state" value="active" />)}
         {action("rotate", "Rotate signing secret")}
         {action("test", "Send a test event")}
+        {action("delete", "Delete subscription")}
       </div>
+      <h2>Change the receiver and filters</h2>
+      <ErrorSummary errors={errors} labels={SUBSCRIPTION_LABELS} />
+      <form method="post" action={`/editor/subscriptions/${enc(s.id)}`} class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <TextField name="url" label="Receiver URL" type="url" values={values} errors={errors} />
+        <TextField name="description" label="Description" values={values} errors={errors} />
+        <p class="hint">Filters: leave one empty to receive everything of that kind.</p>
+        <Select name="event_types" label="Event types" multiple hint="Hold Ctrl (or Cmd) to choose several." values={values} errors={errors} options={props.eventTypes.map((t) => ({ value: t, label: t }))} />
+        <TextArea name="agreements" label="Agreements" hint="Agreement ids, one a line." rows={2} values={values} errors={errors} />
+        <TextArea name="commitments" label="Commitments" hint="Commitment ids, one a line." rows={2} values={values} errors={errors} />
+        <TextArea name="tags" label="Tags" hint="One a line." rows={2} values={values} errors={errors} />
+        <TextArea name="parties" label="Parties" hint="One a line." rows={2} values={values} errors={errors} />
+        <button type="submit">Save subscription</button>
+      </form>
       <h2>Delivery log</h2>
       <table class="ops">
         <thead>

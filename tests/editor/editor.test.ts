@@ -438,6 +438,32 @@ describe("subscription pages", () => {
     expect(ev!.actor).toBe("admin");
   });
 
+  it("change a subscription's receiver and filters (an empty filter clears it), and delete it", async () => {
+    const sub = await json(call("POST", "/api/v1/subscriptions", { body: { url: "https://hooks.example.com/edit", tags: ["charter"] } }));
+    const b = await signedIn(ADMIN);
+    const form = await (await b.get(`/editor/subscriptions/${sub.id}`)).text();
+    expect(fieldValue(form, "url")).toBe("https://hooks.example.com/edit");
+    expect(fieldValue(form, "tags")).toBe("charter");
+    const bad = await b.post(`/editor/subscriptions/${sub.id}`, { url: "not a url", description: "kept", tags: "" });
+    expect(bad.status).toBe(400);
+    const badHtml = await bad.text();
+    expect(fieldError(badHtml, "url")).toBe("must be an absolute URL");
+    expect(fieldValue(badHtml, "description")).toBe("kept");
+    expect((await json(call("GET", `/api/v1/subscriptions/${sub.id}`))).url).toBe("https://hooks.example.com/edit");
+    const ok = await b.post(`/editor/subscriptions/${sub.id}`, { url: "https://hooks.example.com/moved", description: "Moved", tags: "", commitments: "one-commitment", event_types: ["commitment.overdue"] });
+    expect(ok.status).toBe(303);
+    expect(await json(call("GET", `/api/v1/subscriptions/${sub.id}`))).toMatchObject({
+      url: "https://hooks.example.com/moved",
+      description: "Moved",
+      tags: null,
+      commitments: ["one-commitment"],
+      event_types: ["commitment.overdue"],
+    });
+    const gone = await b.post(`/editor/subscriptions/${sub.id}/delete`, {});
+    expect(gone.status).toBe(303);
+    expect((await call("GET", `/api/v1/subscriptions/${sub.id}`)).status).toBe(404);
+  });
+
   it("refuse a bad receiver URL beside its field, keeping the typed values, and write nothing", async () => {
     const b = await signedIn(ADMIN);
     const before = (await json(call("GET", "/api/v1/subscriptions?limit=200"))).items.length;
