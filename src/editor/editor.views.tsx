@@ -336,6 +336,16 @@ function DeadlineFields({ values, errors }: { values: FormFields; errors: FieldE
   );
 }
 
+/**
+ * The ledger's first commitments, plus every one already chosen: a dependency outside the list
+ * must stay selected, or saving the form would drop it.
+ */
+export function dependencyOptions(choices: { id: string; title: string }[], chosen: string[], self?: string) {
+  const listed = new Set(choices.map((d) => d.id));
+  const extra = chosen.filter((id) => !listed.has(id)).map((id) => ({ id, title: id }));
+  return [...choices, ...extra].filter((d) => d.id !== self).map((d) => ({ value: d.id, label: d.title }));
+}
+
 export function CommitmentFormPage(props: {
   mode: "create" | "edit";
   id?: string;
@@ -388,7 +398,7 @@ export function CommitmentFormPage(props: {
           multiple
           values={values}
           errors={errors}
-          options={props.dependencies.filter((d) => d.id !== props.id).map((d) => ({ value: d.id, label: d.title }))}
+          options={dependencyOptions(props.dependencies, values.depends_on ?? [], props.id)}
         />
         <TextArea name="evidence" label="Evidence links" hint="One a line: the URL, then a space and an optional title." values={values} errors={errors} />
         {props.mode === "create" ? (

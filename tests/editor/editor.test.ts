@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ADMIN, BASE, call, createAgreement, createCommitment, json, uid } from "../helpers";
 import { counts, eventsOf, makeToken } from "../ledger/ledger.helpers";
 import { browser, fieldError, fieldValue, signedIn } from "./editor.helpers";
+import { dependencyOptions } from "../../src/editor/editor.views";
 
 describe("signing in", () => {
   it("shows a sign-in form with an 'API token' field and a 'Sign in' button, never cached", async () => {
@@ -253,6 +254,26 @@ describe("commitment forms", () => {
       evidence: [{ url: "https://example.org/a", title: "First source" }],
       status: "in_progress",
     });
+  });
+
+  it("offer a chosen dependency even when it is not among the listed choices, and never the commitment itself", () => {
+    const options = dependencyOptions([{ id: "a", title: "A" }, { id: "self", title: "Self" }], ["far-away", "a"], "self");
+    expect(options).toEqual([
+      { value: "a", label: "A" },
+      { value: "far-away", label: "far-away" },
+    ]);
+  });
+
+  it("show the chosen dependency selected and keep it when the edit form is saved", async () => {
+    const a = await createAgreement();
+    const dep = await createCommitment(a.id);
+    const c = await createCommitment(a.id, { depends_on: [dep.id] });
+    const b = await signedIn(ADMIN);
+    const form = await (await b.get(`/editor/commitments/${c.id}/edit`)).text();
+    expect(form).toMatch(new RegExp(`<option value="${dep.id}" selected="">`));
+    const res = await b.post(`/editor/commitments/${c.id}`, { action: "save", title: "Renamed", deadline_kind: "none", time_zone: "UTC", depends_on: [dep.id] });
+    expect(res.status).toBe(303);
+    expect(await json(call("GET", `/api/v1/commitments/${c.id}`))).toMatchObject({ title: "Renamed", depends_on: [dep.id] });
   });
 
   it("refuse an edit that moves the deadline without a reason, beside the reason field, and write nothing", async () => {
