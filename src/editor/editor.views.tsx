@@ -139,7 +139,7 @@ const FormToken = ({ token }: { token: string }) => <input type="hidden" name="f
 /** The signed-in bar on every editor page: who, and a sign-out button (a form: it changes state). */
 function EditorLayout(props: { title: string; who: string; formToken: string; children: Child }) {
   return (
-    <Layout title={`${props.title} · pledgewatch editor`}>
+    <Layout title={`${props.title} · pledgewatch editor`} signInLink={false}>
       <div class="signed-in">
         <p>
           Signed in as <strong>{props.who}</strong> · <a href="/editor">Editor home</a>
@@ -159,7 +159,7 @@ function EditorLayout(props: { title: string; who: string; formToken: string; ch
 export function LoginPage(props: { next: string; error?: string; notice?: string; status?: number }) {
   const errors: FieldErrors = props.error ? { list: [{ field: "token", message: props.error }], byField: { token: props.error } } : { list: [], byField: {} };
   return (
-    <Layout title="Sign in · pledgewatch">
+    <Layout title="Sign in · pledgewatch" signInLink={false}>
       <h1>Sign in to edit the ledger</h1>
       {props.notice ? (
         <p class="notice" role="status">

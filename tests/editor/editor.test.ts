@@ -334,7 +334,10 @@ describe("public pages stay public", () => {
     const mine = await b.get("/");
     expect(mine.headers.get("cache-control")).toBe(anon.headers.get("cache-control"));
     expect(mine.headers.get("cache-control")).not.toMatch(/private|no-store/);
-    expect(await mine.text()).not.toContain("Signed in as");
+    const html = await mine.text();
+    expect(html).not.toContain("Signed in as");
+    expect(html).not.toContain("form_token");
+    expect(html).toContain('<a href="/login">sign in to edit the ledger</a>');
   });
 });
 
@@ -345,6 +348,7 @@ describe("accessibility of every editor page", () => {
     const sub = await json(call("POST", "/api/v1/subscriptions", { body: { url: "https://hooks.example.com/a11y" } }));
     const b = await signedIn(ADMIN);
     const pages: [string, string][] = [["/login", await (await browser().get("/login")).text()]];
+    expect(pages[0]![1]).not.toContain("sign in to edit the ledger");
     const withoutFields = new Set(["/editor", `/editor/subscriptions/${sub.id}`]);
     for (const path of ["/editor", "/editor/agreements/new", `/editor/agreements/${a.id}/edit`, "/editor/commitments/new", `/editor/commitments/${c.id}`, `/editor/commitments/${c.id}/edit`, "/editor/tokens", "/editor/subscriptions", `/editor/subscriptions/${sub.id}`]) {
       const res = await b.get(path);
@@ -366,6 +370,7 @@ describe("accessibility of every editor page", () => {
       }, 1);
       expect(html, path).toContain('<html lang="en">');
       expect(html, path).toContain('<a class="skip" href="#main">');
+      if (path !== "/login") expect(html, path).not.toContain("sign in to edit the ledger");
       const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
       expect(new Set(ids).size, `${path}: duplicate ids`).toBe(ids.length);
       const fields = [...html.matchAll(/<(input|select|textarea)\b[^>]*>/g)].map((m) => m[0]).filter((t) => !/type="hidden"/.test(t));
