@@ -6,7 +6,10 @@
 //     executablePath /usr/bin/chromium, fresh profile, no network features) at phone and desktop
 //     widths, checks each page rendered (heading, timeline, no console errors or CSP violations,
 //     no horizontal overflow on the phone);
-//  3. writes docs/screenshots/{status,commitment}-{phone,desktop}.png.
+//  3. writes docs/screenshots/{status,commitment}-{phone,desktop}.png;
+//  4. signs in to the editor with the admin token and writes
+//     docs/screenshots/editor-{commitment,status}-{phone,desktop}.png: the commitment form with the
+//     resolved deadline shown, and the status change form.
 // Needs `apt-get install -y chromium` (Debian) when /usr/bin/chromium is missing.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,6 +79,48 @@ try {
       await page.close();
     }
   }
+  const signIn = await context.newPage();
+  await signIn.goto(`${server.base}/login`);
+  await signIn.getByLabel("API token").fill(server.token);
+  await signIn.getByRole("button", { name: "Sign in" }).click();
+  await signIn.waitForURL(`${server.base}/editor`);
+  await signIn.close();
+  const EDITOR = {
+    "editor-commitment": {
+      path: "/editor/commitments/new?agreement=az-us-strategic-working-group-mou",
+      heading: "Add a commitment",
+      fill: async (page) => {
+        await page.getByLabel("Title").fill("Hold the first Strategic Working Group meeting");
+        await page.getByLabel("Within a duration of the signing date").check();
+        await page.getByLabel("Within", { exact: true }).fill("P3M");
+        await page.getByRole("button", { name: "Show the resolved deadline" }).click();
+        await page.locator("#deadline-preview").waitFor();
+      },
+    },
+    "editor-status": { path: `/editor/commitments/${COMMITMENT}`, heading: "Set up the Strategic Working Group", fill: async () => {} },
+  };
+  for (const [name, { path, heading, fill }] of Object.entries(EDITOR)) {
+    for (const [device, viewport] of Object.entries(VIEWPORTS)) {
+      const page = await context.newPage();
+      const problems = [];
+      page.on("console", (msg) => {
+        if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
+      });
+      await page.setViewportSize(viewport);
+      const res = await page.goto(`${server.base}${path}`, { waitUntil: "load" });
+      if (!res || res.status() !== 200) problems.push(`HTTP ${res?.status()}`);
+      await fill(page);
+      const h1 = (await page.locator("h1").first().textContent()) ?? "";
+      if (!h1.includes(heading)) problems.push(`heading is '${h1}'`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (overflow > 1) problems.push(`page scrolls sideways by ${overflow}px`);
+      const file = join(OUT, `${name}-${device}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      console.log(`[screenshots] ${file}${problems.length ? ` — PROBLEMS: ${problems.join("; ")}` : ""}`);
+      failures.push(...problems.map((p) => `${name}-${device}: ${p}`));
+      await page.close();
+    }
+  }
 } finally {
   await context?.close().catch(() => {});
   await server.stop();
@@ -85,4 +130,4 @@ if (failures.length > 0) {
   console.error(`[screenshots] ${failures.length} problem(s):\n  ${failures.join("\n  ")}`);
   process.exit(1);
 }
-console.log("[screenshots] 4 screenshots written, no problems found");
+console.log("[screenshots] 8 screenshots written, no problems found");

@@ -13,6 +13,7 @@ import { pagesRoutes } from "./readside/pages/pages.routes";
 import { statusRoutes } from "./readside/status/status.routes";
 import { deliveryRoutes, subscriptionRoutes } from "./alerts/subscriptions.routes";
 import { transferRoutes } from "./ledger/transfer/transfer.routes";
+import { editorRoutes } from "./editor/editor.routes";
 
 /** Largest body any write except /import accepts. */
 const API_MAX_BYTES = 64 * 1024;
@@ -40,6 +41,8 @@ export const app = new Hono<AppEnv>()
   .route("/", calendarRoutes)
   .route("/", statusRoutes)
   .route("/", openapiRoutes)
+  // The browser editor: sign-in and forms, signed-in pages only (private, no-store).
+  .route("/", editorRoutes)
   .route("/", pagesRoutes)
   .notFound(handleNotFound)
   .onError(handleError);

@@ -73,6 +73,8 @@ export const ChangeStatus = v.strictObject({
   status: Status,
   note: v.optional(Prose(2000)),
   evidence_url: v.optional(HttpUrl),
+  /** The evidence link's title (default "Evidence for '<status>'"); ignored without evidence_url. */
+  evidence_title: v.optional(Line(300)),
   occurred_at: v.optional(InstantText),
 });
 export type ChangeStatusInput = v.InferOutput<typeof ChangeStatus>;

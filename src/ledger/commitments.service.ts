@@ -202,7 +202,7 @@ export async function changeStatus(
   const before = stateOf(existing);
   const evidence =
     input.evidence_url && !before.evidence.some((e) => e.url === input.evidence_url)
-      ? [...before.evidence, { url: input.evidence_url, title: `Evidence for '${input.status}'` }]
+      ? [...before.evidence, { url: input.evidence_url, title: input.evidence_title ?? `Evidence for '${input.status}'` }]
       : before.evidence;
   const next: CommitmentState = { ...before, status: input.status, statusChangedAt: occurredAt, evidence };
   const agreement = await mustFindAgreement(db, next.agreementId, "agreement");

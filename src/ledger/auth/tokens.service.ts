@@ -11,6 +11,7 @@ import { DomainError, invalid, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { SCOPES, type Principal, type Scope } from "../../platform/http/context";
 import { apiTokens, type ApiTokenRow } from "./tokens.table";
+import { sessions } from "./sessions.table";
 
 export { SCOPES, type Principal, type Scope };
 
@@ -44,7 +45,7 @@ export async function authenticate(db: Db, token: string, adminToken: string | u
     .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)));
   const row = rows[0];
   if (!row || !(await timingSafeEqualText(row.tokenHash, hash))) return null;
-  return { name: row.name, scope: row.scope as Scope };
+  return { name: row.name, scope: row.scope as Scope, tokenId: row.id };
 }
 
 export function tokenView(row: ApiTokenRow) {
@@ -92,7 +93,12 @@ export async function revokeToken(db: Db, id: string, now: number) {
   const row = rows[0];
   if (!row) throw notFound("token", id);
   if (row.revokedAt === null) {
-    await db.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)));
+    // Revoking a token ends its editor sessions, in the same batch (sessions.service.ts also
+    // refuses a session whose token is revoked).
+    await db.batch([
+      db.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))),
+      db.delete(sessions).where(eq(sessions.tokenId, id)),
+    ]);
   }
   return tokenView((await db.select().from(apiTokens).where(eq(apiTokens.id, id)))[0]!);
 }

@@ -10,6 +10,8 @@ export type Scope = (typeof SCOPES)[number];
 export interface Principal {
   name: string;
   scope: Scope;
+  /** The named token's id; absent for the bootstrap ADMIN_TOKEN. */
+  tokenId?: string;
 }
 
 export type AppEnv = {

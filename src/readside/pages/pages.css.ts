@@ -95,6 +95,29 @@ pre { background: var(--panel); padding: .6rem; border-radius: .4rem; overflow-x
   table.ops tr { border-bottom: 1px solid var(--line); padding: .35rem 0; }
   table.ops td { border: 0; padding: .05rem 0; }
 }
+/* The editor (editor/): forms after the GOV.UK pattern. */
+.signed-in { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; justify-content: space-between; background: var(--panel); padding: .5rem .75rem; border-radius: .5rem; }
+.signed-in p, .signed-in form { margin: 0; }
+.editor-form { max-width: 40rem; }
+.field { margin: 0 0 1.25rem; border: 0; padding: 0; }
+fieldset.field { border-left: 4px solid var(--line); padding-left: .75rem; }
+legend, .field > label { display: block; font-weight: 600; margin-bottom: .25rem; }
+.hint { color: var(--muted); margin: 0 0 .35rem; font-size: .95rem; }
+.field input[type=text], .field input[type=url], .field input[type=password], .field textarea, .field select { display: block; width: 100%; font: inherit; padding: .4rem .5rem; border: 2px solid var(--fg); border-radius: 0; background: #fff; }
+.field input:focus, .field textarea:focus, .field select:focus, button:focus-visible, .radio input:focus-visible { outline: 3px solid #f59e0b; outline-offset: 0; }
+.radio { display: flex; gap: .5rem; align-items: center; margin: .25rem 0; }
+.radio input { width: 1.25rem; height: 1.25rem; }
+.field-error { border-left: 4px solid var(--overdue); padding-left: .75rem; }
+.field-error input, .field-error textarea, .field-error select { border-color: var(--overdue); }
+.error-message { color: var(--overdue); font-weight: 700; margin: 0 0 .35rem; }
+.error-summary { border: 4px solid var(--overdue); padding: .75rem 1rem; margin: 1rem 0; }
+.error-summary h2 { margin-top: 0; border: 0; }
+.error-summary a { color: var(--overdue); font-weight: 700; }
+.notice { border-left: 4px solid var(--on-track); background: var(--panel); padding: .5rem .75rem; }
+.preview { margin: 0 0 1.25rem; }
+.preview-problem { color: var(--overdue); }
+button { font: inherit; font-weight: 600; padding: .5rem 1rem; border: 2px solid #14532d; background: var(--on-track); color: #fff; cursor: pointer; }
+button.secondary { background: var(--panel); color: var(--fg); border-color: var(--fg); }
 @media (min-width: 40rem) {
   .summary { grid-template-columns: repeat(4, minmax(0, 1fr)); }
   .facts { grid-template-columns: max-content 1fr; }

@@ -22,10 +22,12 @@ interface LayoutProps {
   title: string;
   /** Feed URLs for <link rel="alternate">: the page's own filter ("?commitment=…") or none. */
   feedQuery?: string;
+  /** The footer's sign-in link; the editor's own pages (editor/) leave it out. */
+  signInLink?: boolean;
   children: Child;
 }
 
-export function Layout({ title, feedQuery = "", children }: LayoutProps) {
+export function Layout({ title, feedQuery = "", signInLink = true, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -82,6 +84,12 @@ export function Layout({ title, feedQuery = "", children }: LayoutProps) {
               timeliness is computed from the deadline. Follow changes with the <a href="/feed.xml">RSS</a>,{" "}
               <a href="/feed.atom">Atom</a> or <a href="/feed.json">JSON</a> feeds, subscribe to the{" "}
               <a href="/calendar.ics">deadline calendar</a>, or read the <a href="/docs">API documentation</a>.
+              {signInLink ? (
+                <>
+                  {" "}
+                  Editors <a href="/login">sign in to edit the ledger</a>.
+                </>
+              ) : null}
             </p>
           </div>
         </footer>

@@ -1,0 +1,753 @@
+/**
+ * The editor's pages (hono/jsx, server-rendered, no script). Forms follow the GOV.UK pattern: an
+ * error summary at the top linking to each field, the message beside the field, the typed
+ * values kept. Every input has a visible <label for>; radios sit in a <fieldset><legend>.
+ */
+import type { Child } from "hono/jsx";
+import { Layout } from "../readside/pages/pages.views";
+import { progressLabel } from "../lib/labels";
+import { AGREEMENT_KINDS } from "../ledger/agreements.schemas";
+import { PROGRESS } from "../ledger/commitments.rules";
+import type { FieldErrors, FormFields } from "./editor.forms";
+import type { DeadlinePreview } from "./editor.service";
+
+const enc = encodeURIComponent;
+const val = (f: FormFields, name: string) => f[name]?.[0] ?? "";
+
+export function ErrorSummary({ errors, labels }: { errors: FieldErrors; labels: Record<string, string> }) {
+  if (errors.list.length === 0) return null;
+  return (
+    <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex={-1}>
+      <h2 id="error-summary-title">There is a problem</h2>
+      <ul>
+        {errors.list.map((e) => (
+          <li>
+            <a href={`#${e.field === "form" ? "main" : e.field}`}>
+              {labels[e.field] ? `${labels[e.field]}: ` : ""}
+              {e.message}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function FieldError({ id, errors }: { id: string; errors: FieldErrors }) {
+  const message = errors.byField[id];
+  if (!message) return null;
+  return (
+    <p class="error-message" id={`${id}-error`}>
+      <span class="visually-hidden">Error: </span>
+      {message}
+    </p>
+  );
+}
+
+interface FieldProps {
+  name: string;
+  label: string;
+  values: FormFields;
+  errors: FieldErrors;
+  hint?: string;
+  type?: string;
+  required?: boolean;
+  autocomplete?: string;
+}
+
+const describedBy = (p: { name: string; hint?: string; errors: FieldErrors }) =>
+  [p.hint ? `${p.name}-hint` : null, p.errors.byField[p.name] ? `${p.name}-error` : null].filter(Boolean).join(" ") || undefined;
+
+export function TextField(p: FieldProps) {
+  return (
+    <div class={`field${p.errors.byField[p.name] ? " field-error" : ""}`}>
+      <label for={p.name}>{p.label}</label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      <FieldError id={p.name} errors={p.errors} />
+      <input
+        id={p.name}
+        name={p.name}
+        type={p.type ?? "text"}
+        value={val(p.values, p.name)}
+        required={p.required}
+        autocomplete={p.autocomplete}
+        aria-invalid={p.errors.byField[p.name] ? "true" : undefined}
+        aria-describedby={describedBy(p)}
+      />
+    </div>
+  );
+}
+
+export function TextArea(p: FieldProps & { rows?: number }) {
+  return (
+    <div class={`field${p.errors.byField[p.name] ? " field-error" : ""}`}>
+      <label for={p.name}>{p.label}</label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      <FieldError id={p.name} errors={p.errors} />
+      <textarea
+        id={p.name}
+        name={p.name}
+        rows={p.rows ?? 4}
+        aria-invalid={p.errors.byField[p.name] ? "true" : undefined}
+        aria-describedby={describedBy(p)}
+      >
+        {val(p.values, p.name)}
+      </textarea>
+    </div>
+  );
+}
+
+export function Select(p: FieldProps & { options: { value: string; label: string }[]; multiple?: boolean }) {
+  const chosen = new Set(p.values[p.name] ?? []);
+  return (
+    <div class={`field${p.errors.byField[p.name] ? " field-error" : ""}`}>
+      <label for={p.name}>{p.label}</label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      <FieldError id={p.name} errors={p.errors} />
+      <select
+        id={p.name}
+        name={p.name}
+        multiple={p.multiple}
+        size={p.multiple ? 6 : undefined}
+        aria-invalid={p.errors.byField[p.name] ? "true" : undefined}
+        aria-describedby={describedBy(p)}
+      >
+        {p.options.map((o) => (
+          <option value={o.value} selected={chosen.has(o.value)}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+const FormToken = ({ token }: { token: string }) => <input type="hidden" name="form_token" value={token} />;
+
+/** The signed-in bar on every editor page: who, and a sign-out button (a form: it changes state). */
+function EditorLayout(props: { title: string; who: string; formToken: string; children: Child }) {
+  return (
+    <Layout title={`${props.title} · pledgewatch editor`} signInLink={false}>
+      <div class="signed-in">
+        <p>
+          Signed in as <strong>{props.who}</strong> · <a href="/editor">Editor home</a>
+        </p>
+        <form method="post" action="/logout">
+          <FormToken token={props.formToken} />
+          <button type="submit" class="secondary">
+            Sign out
+          </button>
+        </form>
+      </div>
+      {props.children}
+    </Layout>
+  );
+}
+
+export function LoginPage(props: { next: string; error?: string; notice?: string; status?: number }) {
+  const errors: FieldErrors = props.error ? { list: [{ field: "token", message: props.error }], byField: { token: props.error } } : { list: [], byField: {} };
+  return (
+    <Layout title="Sign in · pledgewatch" signInLink={false}>
+      <h1>Sign in to edit the ledger</h1>
+      {props.notice ? (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      ) : null}
+      <ErrorSummary errors={errors} labels={{ token: "API token" }} />
+      <form method="post" action="/login" class="editor-form">
+        <input type="hidden" name="next" value={props.next} />
+        <TextField
+          name="token"
+          label="API token"
+          type="password"
+          autocomplete="current-password"
+          hint="A token with write or admin scope. An administrator creates tokens; you sign in with yours."
+          values={{}}
+          errors={errors}
+          required
+        />
+        <button type="submit">Sign in</button>
+      </form>
+    </Layout>
+  );
+}
+
+/** A refusal or a missing record: what happened, and that nothing changed. */
+export function ForbiddenPage({ why, title }: { why: string; title?: string }) {
+  return (
+    <Layout title={`${title ?? "Refused"} · pledgewatch`}>
+      <h1>{title ?? "This form was refused"}</h1>
+      <p>{why}</p>
+      <p>Nothing was changed.</p>
+      <p>
+        <a href="/editor">Back to the editor</a>
+      </p>
+    </Layout>
+  );
+}
+
+export function DashboardPage(props: {
+  who: string;
+  formToken: string;
+  done?: string;
+  agreements: { id: string; title: string; signedOn: string | null }[];
+  commitments: { id: string; title: string; agreement: string }[];
+}) {
+  return (
+    <EditorLayout title="Editor" who={props.who} formToken={props.formToken}>
+      <h1>Editor</h1>
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
+      <p>
+        <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a> ·{" "}
+        <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/tokens">API tokens</a> (admin)
+      </p>
+      <h2>Agreements</h2>
+      <ul class="editor-list">
+        {props.agreements.map((a) => (
+          <li>
+            <a href={`/agreements/${enc(a.id)}`}>{a.title}</a> ({a.signedOn ? `signed ${a.signedOn}` : "not signed"}) ·{" "}
+            <a href={`/editor/agreements/${enc(a.id)}/edit`}>Edit agreement</a> ·{" "}
+            <a href={`/editor/commitments/new?agreement=${enc(a.id)}`}>Add a commitment to it</a>
+          </li>
+        ))}
+      </ul>
+      <h2>Commitments</h2>
+      <ul class="editor-list">
+        {props.commitments.map((c) => (
+          <li>
+            <a href={`/editor/commitments/${enc(c.id)}`}>{c.title}</a>
+          </li>
+        ))}
+      </ul>
+    </EditorLayout>
+  );
+}
+
+export const AGREEMENT_LABELS: Record<string, string> = {
+  id: "ID",
+  title: "Title",
+  kind: "Kind",
+  signed_on: "Signing date",
+  parties: "Parties",
+  source_url: "Source URL",
+  summary: "Summary",
+};
+
+export function AgreementFormPage(props: {
+  mode: "create" | "edit";
+  id?: string;
+  who: string;
+  formToken: string;
+  values: FormFields;
+  errors: FieldErrors;
+  notice?: string;
+}) {
+  const { values, errors } = props;
+  const action = props.mode === "create" ? "/editor/agreements" : `/editor/agreements/${enc(props.id!)}`;
+  return (
+    <EditorLayout title={props.mode === "create" ? "Add an agreement" : "Edit agreement"} who={props.who} formToken={props.formToken}>
+      <h1>{props.mode === "create" ? "Add an agreement" : `Edit agreement ${props.id}`}</h1>
+      {props.notice ? (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      ) : null}
+      <ErrorSummary errors={errors} labels={AGREEMENT_LABELS} />
+      <form method="post" action={action} class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        {props.mode === "create" ? (
+          <TextField name="id" label="ID (optional)" hint="Lower-case letters, digits and hyphens. Made from the title if you leave it empty." values={values} errors={errors} />
+        ) : null}
+        <TextField name="title" label="Title" values={values} errors={errors} />
+        <Select name="kind" label="Kind" values={values} errors={errors} options={AGREEMENT_KINDS.map((k) => ({ value: k, label: k.replace(/_/g, " ") }))} />
+        <TextField name="signed_on" label="Signing date" hint="YYYY-MM-DD, for example 2025-08-08. Leave empty if not signed yet." values={values} errors={errors} />
+        <TextArea name="parties" label="Parties" hint="One a line." values={values} errors={errors} />
+        <TextField name="source_url" label="Source URL" type="url" values={values} errors={errors} />
+        <TextArea name="summary" label="Summary" rows={5} values={values} errors={errors} />
+        <button type="submit">{props.mode === "create" ? "Add agreement" : "Save agreement"}</button>
+      </form>
+    </EditorLayout>
+  );
+}
+
+export const COMMITMENT_LABELS: Record<string, string> = {
+  id: "ID",
+  agreement: "Agreement",
+  title: "Title",
+  description: "Description",
+  parties: "Parties",
+  tags: "Tags",
+  deadline_kind: "Deadline",
+  due_on: "Due date",
+  due_at: "Due instant",
+  within: "Within",
+  from: "Counted from",
+  grace: "Grace period",
+  time_zone: "Time zone",
+  depends_on: "Depends on",
+  evidence: "Evidence links",
+  status: "Status",
+  reason: "Reason for the deadline change",
+  note: "Note",
+  evidence_url: "Evidence URL",
+  evidence_title: "Evidence title",
+};
+
+function DeadlineFields({ values, errors }: { values: FormFields; errors: FieldErrors }) {
+  const kind = val(values, "deadline_kind") || "none";
+  const radio = (value: string, label: string) => (
+    <div class="radio">
+      <input type="radio" id={`deadline_kind-${value}`} name="deadline_kind" value={value} checked={kind === value} />
+      <label for={`deadline_kind-${value}`}>{label}</label>
+    </div>
+  );
+  return (
+    <fieldset id="deadline_kind" class={`field${errors.byField.deadline_kind ? " field-error" : ""}`} aria-describedby={errors.byField.deadline_kind ? "deadline_kind-error" : undefined}>
+      <legend>Deadline</legend>
+      <FieldError id="deadline_kind" errors={errors} />
+      {radio("none", "No deadline")}
+      {radio("due_on", "On a date")}
+      {radio("due_at", "At an instant")}
+      {radio("within", "Within a duration of the signing date")}
+      <TextField name="due_on" label="Due date" hint="For “On a date”: YYYY-MM-DD. The deadline is the end of that day in the time zone." values={values} errors={errors} />
+      <TextField name="due_at" label="Due instant" hint="For “At an instant”: RFC 3339 with an offset, for example 2026-02-08T12:00:00+04:00." values={values} errors={errors} />
+      <TextField name="within" label="Within" hint="For “Within”: an ISO 8601 duration, for example P3M for 3 months or P90D for 90 days." values={values} errors={errors} />
+      <TextField name="from" label="Counted from" hint="Optional, for “Within”: YYYY-MM-DD. Empty means the agreement's signing date." values={values} errors={errors} />
+      <TextField name="grace" label="Grace period" hint="Optional: a duration such as P7D. Overdue only once the grace period has passed." values={values} errors={errors} />
+      <TextField name="time_zone" label="Time zone" hint="An IANA name such as Asia/Baku. Empty means UTC." values={values} errors={errors} />
+    </fieldset>
+  );
+}
+
+/**
+ * The ledger's first commitments, plus every one already chosen: a dependency outside the list
+ * must stay selected, or saving the form would drop it.
+ */
+export function dependencyOptions(choices: { id: string; title: string }[], chosen: string[], self?: string) {
+  const listed = new Set(choices.map((d) => d.id));
+  const extra = chosen.filter((id) => !listed.has(id)).map((id) => ({ id, title: id }));
+  return [...choices, ...extra].filter((d) => d.id !== self).map((d) => ({ value: d.id, label: d.title }));
+}
+
+export function CommitmentFormPage(props: {
+  mode: "create" | "edit";
+  id?: string;
+  who: string;
+  formToken: string;
+  values: FormFields;
+  errors: FieldErrors;
+  preview: DeadlinePreview | null;
+  agreements: { id: string; title: string }[];
+  dependencies: { id: string; title: string }[];
+}) {
+  const { values, errors } = props;
+  const action = props.mode === "create" ? "/editor/commitments" : `/editor/commitments/${enc(props.id!)}`;
+  return (
+    <EditorLayout title={props.mode === "create" ? "Add a commitment" : "Edit commitment"} who={props.who} formToken={props.formToken}>
+      <h1>{props.mode === "create" ? "Add a commitment" : `Edit commitment ${props.id}`}</h1>
+      <ErrorSummary errors={errors} labels={COMMITMENT_LABELS} />
+      <form method="post" action={action} class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        {props.mode === "create" ? (
+          <>
+            <TextField name="id" label="ID (optional)" hint="Made from the title if you leave it empty." values={values} errors={errors} />
+            <Select name="agreement" label="Agreement" values={values} errors={errors} options={props.agreements.map((a) => ({ value: a.id, label: a.title }))} />
+          </>
+        ) : null}
+        <TextField name="title" label="Title" values={values} errors={errors} />
+        <TextArea name="description" label="Description" rows={5} values={values} errors={errors} />
+        <TextArea name="parties" label="Parties" hint="One a line." values={values} errors={errors} />
+        <TextArea name="tags" label="Tags" hint="One a line or separated by commas: lower-case letters, digits and hyphens." rows={2} values={values} errors={errors} />
+        <DeadlineFields values={values} errors={errors} />
+        <div class="preview" aria-live="polite">
+          {props.preview ? (
+            <p id="deadline-preview" class={props.preview.ok ? "preview-ok" : "preview-problem"}>
+              <strong>Resolved deadline:</strong> {props.preview.text}
+            </p>
+          ) : (
+            <p class="hint">Press “Show the resolved deadline” to see the deadline as it will be stored.</p>
+          )}
+          <button type="submit" name="action" value="preview" class="secondary">
+            Show the resolved deadline
+          </button>
+        </div>
+        {props.mode === "edit" ? (
+          <TextField name="reason" label="Reason for the deadline change" hint="Needed when the deadline moves; kept in the history." values={values} errors={errors} />
+        ) : null}
+        <Select
+          name="depends_on"
+          label="Depends on"
+          hint="Other commitments this one waits for. Hold Ctrl (or Cmd) to choose several."
+          multiple
+          values={values}
+          errors={errors}
+          options={dependencyOptions(props.dependencies, values.depends_on ?? [], props.id)}
+        />
+        <TextArea name="evidence" label="Evidence links" hint="One a line: the URL, then a space and an optional title." values={values} errors={errors} />
+        {props.mode === "create" ? (
+          <Select name="status" label="Status" values={values} errors={errors} options={PROGRESS.map((s) => ({ value: s, label: progressLabel(s) }))} />
+        ) : null}
+        <button type="submit" name="action" value="save">
+          {props.mode === "create" ? "Add commitment" : "Save commitment"}
+        </button>
+      </form>
+    </EditorLayout>
+  );
+}
+
+export function CommitmentEditPage(props: {
+  who: string;
+  formToken: string;
+  commitment: { id: string; title: string; status: string; due_on: string | null; agreement: string };
+  values: FormFields;
+  errors: FieldErrors;
+  done?: string;
+  history: { type: string; from: string | null; to: string | null; note: string | null; actor: string; at: string }[];
+}) {
+  const { commitment: c, values, errors } = props;
+  return (
+    <EditorLayout title={c.title} who={props.who} formToken={props.formToken}>
+      <h1>{c.title}</h1>
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
+      <p>
+        Status: <strong>{progressLabel(c.status)}</strong>
+        {c.due_on ? ` · due ${c.due_on}` : " · no deadline"} · <a href={`/commitments/${enc(c.id)}`}>Public page</a> ·{" "}
+        <a href={`/editor/commitments/${enc(c.id)}/edit`}>Edit commitment</a>
+      </p>
+      <h2>Change the status</h2>
+      <ErrorSummary errors={errors} labels={COMMITMENT_LABELS} />
+      <form method="post" action={`/editor/commitments/${enc(c.id)}/status`} class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <Select name="status" label="Status" values={values} errors={errors} options={PROGRESS.map((s) => ({ value: s, label: progressLabel(s) }))} />
+        <TextArea name="note" label="Note" hint="What happened. Needed to reopen a fulfilled, broken or withdrawn commitment." values={values} errors={errors} />
+        <TextField name="evidence_url" label="Evidence URL" type="url" values={values} errors={errors} />
+        <TextField name="evidence_title" label="Evidence title" values={values} errors={errors} />
+        <button type="submit">Record status change</button>
+      </form>
+      <h2>History</h2>
+      <ol class="editor-history">
+        {props.history.map((e) => (
+          <li>
+            {e.at}: {e.type}
+            {e.from || e.to ? ` (${e.from ?? "—"} → ${e.to ?? "—"})` : ""} by {e.actor}
+            {e.note ? `: ${e.note}` : ""}
+          </li>
+        ))}
+      </ol>
+    </EditorLayout>
+  );
+}
+
+export function TokensPage(props: {
+  who: string;
+  formToken: string;
+  tokens: { id: string; name: string; scope: string; created_by: string; created_at: string; revoked_at: string | null }[];
+  values: FormFields;
+  errors: FieldErrors;
+  created?: { name: string; scope: string; token: string };
+  done?: string;
+}) {
+  const { values, errors } = props;
+  return (
+    <EditorLayout title="API tokens" who={props.who} formToken={props.formToken}>
+      <h1>API tokens</h1>
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
+      {props.created ? (
+        <div class="notice" role="status">
+          <h2>Token {props.created.name} created</h2>
+          <p>Copy it now: it is shown this once and cannot be shown again.</p>
+          <label for="new-token">The new {props.created.scope} token</label>
+          <input id="new-token" type="text" readonly value={props.created.token} class="secret" />
+        </div>
+      ) : null}
+      <h2>Create a token</h2>
+      <ErrorSummary errors={errors} labels={{ name: "Name", scope: "Scope" }} />
+      <form method="post" action="/editor/tokens" class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <TextField name="name" label="Name" hint="Shown as the actor in the history: letters, digits, '.', '_' or '-'." values={values} errors={errors} />
+        <Select
+          name="scope"
+          label="Scope"
+          values={values}
+          errors={errors}
+          options={[
+            { value: "read", label: "read: private reads only" },
+            { value: "write", label: "write: edit the ledger and subscriptions" },
+            { value: "admin", label: "admin: also manage tokens" },
+          ]}
+        />
+        <button type="submit">Create token</button>
+      </form>
+      <h2>Tokens</h2>
+      <table class="ops">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Scope</th>
+            <th scope="col">Created</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.tokens.map((t) => (
+            <tr>
+              <td>{t.name}</td>
+              <td>{t.scope}</td>
+              <td>
+                {t.created_at.slice(0, 10)} by {t.created_by}
+              </td>
+              <td>
+                {t.revoked_at ? (
+                  `revoked ${t.revoked_at.slice(0, 10)}`
+                ) : (
+                  <form method="post" action={`/editor/tokens/${enc(t.id)}/revoke`}>
+                    <FormToken token={props.formToken} />
+                    <button type="submit" class="secondary">
+                      Revoke {t.name}
+                    </button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </EditorLayout>
+  );
+}
+
+export const SUBSCRIPTION_LABELS: Record<string, string> = {
+  url: "Receiver URL",
+  description: "Description",
+  event_types: "Event types",
+  agreements: "Agreements",
+  commitments: "Commitments",
+  tags: "Tags",
+  parties: "Parties",
+};
+
+interface SubscriptionSummary {
+  id: string;
+  url: string;
+  description: string;
+  state: string;
+  disabled_reason: string | null;
+  failing_since: string | null;
+  event_types: string[] | null;
+  agreements: string[] | null;
+  commitments: string[] | null;
+  tags: string[] | null;
+  parties: string[] | null;
+  previous_secret_expires_at: string | null;
+}
+
+/** Health in words, from what the service reports. */
+export const subscriptionHealth = (s: SubscriptionSummary) =>
+  s.state === "disabled"
+    ? `disabled${s.disabled_reason ? `: ${s.disabled_reason}` : ""}`
+    : s.state === "paused"
+      ? "paused"
+      : s.failing_since
+        ? `failing since ${s.failing_since.slice(0, 16).replace("T", " ")} UTC`
+        : "healthy";
+
+function SecretOnce({ secret, what }: { secret: string; what: string }) {
+  return (
+    <div class="notice" role="status">
+      <h2>{what}</h2>
+      <p>Copy the signing secret now: it is shown this once and cannot be shown again.</p>
+      <label for="new-secret">Signing secret</label>
+      <input id="new-secret" type="text" readonly value={secret} class="secret" />
+    </div>
+  );
+}
+
+export function SubscriptionsPage(props: {
+  who: string;
+  formToken: string;
+  subscriptions: SubscriptionSummary[];
+  eventTypes: readonly string[];
+  values: FormFields;
+  errors: FieldErrors;
+  created?: { id: string; secret: string };
+  done?: string;
+}) {
+  const { values, errors } = props;
+  return (
+    <EditorLayout title="Webhook subscriptions" who={props.who} formToken={props.formToken}>
+      <h1>Webhook subscriptions</h1>
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
+      {props.created ? <SecretOnce secret={props.created.secret} what={`Subscription ${props.created.id} created`} /> : null}
+      <h2>Subscriptions</h2>
+      <ul class="editor-list">
+        {props.subscriptions.map((s) => (
+          <li>
+            <a href={`/editor/subscriptions/${enc(s.id)}`}>{s.description || s.url}</a> · {s.url} · {subscriptionHealth(s)}
+          </li>
+        ))}
+      </ul>
+      <h2>Add a subscription</h2>
+      <ErrorSummary errors={errors} labels={SUBSCRIPTION_LABELS} />
+      <form method="post" action="/editor/subscriptions" class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <TextField name="url" label="Receiver URL" type="url" hint="Where the signed webhooks are POSTed (https)." values={values} errors={errors} />
+        <TextField name="description" label="Description" values={values} errors={errors} />
+        <p class="hint">Filters: leave one empty to receive everything of that kind.</p>
+        <Select name="event_types" label="Event types" multiple hint="Hold Ctrl (or Cmd) to choose several." values={values} errors={errors} options={props.eventTypes.map((t) => ({ value: t, label: t }))} />
+        <TextArea name="agreements" label="Agreements" hint="Agreement ids, one a line." rows={2} values={values} errors={errors} />
+        <TextArea name="commitments" label="Commitments" hint="Commitment ids, one a line." rows={2} values={values} errors={errors} />
+        <TextArea name="tags" label="Tags" hint="One a line." rows={2} values={values} errors={errors} />
+        <TextArea name="parties" label="Parties" hint="One a line." rows={2} values={values} errors={errors} />
+        <button type="submit">Add subscription</button>
+      </form>
+    </EditorLayout>
+  );
+}
+
+export function SubscriptionPage(props: {
+  who: string;
+  formToken: string;
+  subscription: SubscriptionSummary;
+  deliveries: { id: string; event_id: string; state: string; attempts: number; last_status_code: number | null; last_error: string | null; created_at: string }[];
+  rotated?: string;
+  done?: string;
+  problem?: string;
+  eventTypes: readonly string[];
+  values: FormFields;
+  errors: FieldErrors;
+}) {
+  const s = props.subscription;
+  const { values, errors } = props;
+  const action = (path: string, label: string, extra?: Child) => (
+    <form method="post" action={`/editor/subscriptions/${enc(s.id)}/${path}`} class="inline">
+      <FormToken token={props.formToken} />
+      {extra}
+      <button type="submit" class="secondary">
+        {label}
+      </button>
+    </form>
+  );
+  const filters = (["event_types", "agreements", "commitments", "tags", "parties"] as const).map((k) => [SUBSCRIPTION_LABELS[k]!, s[k]] as const);
+  return (
+    <EditorLayout title={`Subscription ${s.id}`} who={props.who} formToken={props.formToken}>
+      <h1>Subscription {s.description || s.id}</h1>
+      {props.rotated ? <SecretOnce secret={props.rotated} what="Signing secret rotated" /> : null}
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
+      {props.problem ? (
+        <div class="error-summary" role="alert">
+          <h2>There is a problem</h2>
+          <p>{props.problem}</p>
+        </div>
+      ) : null}
+      <dl class="facts">
+        <dt>Receiver URL</dt>
+        <dd>{s.url}</dd>
+        <dt>Health</dt>
+        <dd>{subscriptionHealth(s)}</dd>
+        {filters.map(([label, value]) => (
+          <>
+            <dt>{label}</dt>
+            <dd>{value && value.length > 0 ? value.join(", ") : "all"}</dd>
+          </>
+        ))}
+        {s.previous_secret_expires_at ? (
+          <>
+            <dt>Previous secret</dt>
+            <dd>still signs until {s.previous_secret_expires_at}</dd>
+          </>
+        ) : null}
+      </dl>
+      <div class="actions">
+        {s.state === "active"
+          ? action("state", "Pause subscription", <input type="hidden" name="state" value="paused" />)
+          : action("state", "Resume subscription", <input type="hidden" name="state" value="active" />)}
+        {action("rotate", "Rotate signing secret")}
+        {action("test", "Send a test event")}
+        {action("delete", "Delete subscription")}
+      </div>
+      <h2>Change the receiver and filters</h2>
+      <ErrorSummary errors={errors} labels={SUBSCRIPTION_LABELS} />
+      <form method="post" action={`/editor/subscriptions/${enc(s.id)}`} class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <TextField name="url" label="Receiver URL" type="url" values={values} errors={errors} />
+        <TextField name="description" label="Description" values={values} errors={errors} />
+        <p class="hint">Filters: leave one empty to receive everything of that kind.</p>
+        <Select name="event_types" label="Event types" multiple hint="Hold Ctrl (or Cmd) to choose several." values={values} errors={errors} options={props.eventTypes.map((t) => ({ value: t, label: t }))} />
+        <TextArea name="agreements" label="Agreements" hint="Agreement ids, one a line." rows={2} values={values} errors={errors} />
+        <TextArea name="commitments" label="Commitments" hint="Commitment ids, one a line." rows={2} values={values} errors={errors} />
+        <TextArea name="tags" label="Tags" hint="One a line." rows={2} values={values} errors={errors} />
+        <TextArea name="parties" label="Parties" hint="One a line." rows={2} values={values} errors={errors} />
+        <button type="submit">Save subscription</button>
+      </form>
+      <h2>Delivery log</h2>
+      <table class="ops">
+        <thead>
+          <tr>
+            <th scope="col">Created</th>
+            <th scope="col">Event</th>
+            <th scope="col">State</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Last answer</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.deliveries.map((d) => (
+            <tr>
+              <td>{d.created_at.slice(0, 19).replace("T", " ")}</td>
+              <td>{d.event_id}</td>
+              <td>{d.state}</td>
+              <td>{d.attempts}</td>
+              <td>{d.last_status_code ?? d.last_error ?? "—"}</td>
+              <td>
+                {d.state === "pending" ? (
+                  "on schedule"
+                ) : (
+                  <form method="post" action={`/editor/deliveries/${enc(d.id)}/redeliver`}>
+                    <FormToken token={props.formToken} />
+                    <button type="submit" class="secondary">
+                      Redeliver {d.id}
+                    </button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </EditorLayout>
+  );
+}

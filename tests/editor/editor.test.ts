@@ -1,0 +1,516 @@
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ADMIN, BASE, call, createAgreement, createCommitment, json, uid } from "../helpers";
+import { counts, eventsOf, makeToken } from "../ledger/ledger.helpers";
+import { browser, fieldError, fieldValue, signedIn } from "./editor.helpers";
+import { dependencyOptions } from "../../src/editor/editor.views";
+
+describe("signing in", () => {
+  it("shows a sign-in form with an 'API token' field and a 'Sign in' button, never cached", async () => {
+    const res = await browser().get("/login");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+    const html = await res.text();
+    expect(html).toMatch(/<label for="token">API token<\/label>/);
+    expect(html).toMatch(/<input id="token" name="token" type="password"/);
+    expect(html).toMatch(/<button type="submit">Sign in<\/button>/);
+  });
+
+  it("opens a session with an HttpOnly, Secure, SameSite=Lax __Host- cookie and stores only its hash with the token's id, scope and name", async () => {
+    const token = await makeToken("write");
+    const b = browser();
+    const res = await b.post("/login", { token: token.token, next: "/editor/agreements/new" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/editor/agreements/new");
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Host-pw_session="))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Secure/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).toMatch(/Path=\//);
+    expect(cookie).not.toMatch(/Domain=/);
+    const id = b.cookie!.split("=")[1]!;
+    const rows = await env.DB.prepare("SELECT * FROM sessions WHERE token_id = ?").bind(token.id).all<any>();
+    expect(rows.results).toHaveLength(1);
+    expect(rows.results[0].id_hash).not.toBe(id);
+    expect(rows.results[0]).toMatchObject({ scope: "write", name: token.name });
+    const page = await b.get("/editor");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`Signed in as <strong>${token.name}</strong>`);
+  });
+
+  it("gives the same answer for an unknown, a revoked and a read-only token, and opens no session", async () => {
+    const read = await makeToken("read");
+    const revoked = await makeToken("write");
+    await call("DELETE", `/api/v1/tokens/${revoked.id}`);
+    const answers: string[] = [];
+    for (const token of [`pw_${"x".repeat(43)}`, revoked.token, read.token]) {
+      const b = browser();
+      const res = await b.post("/login", { token }, { origin: BASE });
+      expect(res.status).toBe(401);
+      expect(b.cookie).toBeNull();
+      answers.push(fieldError(await res.text(), "token")!);
+    }
+    expect(new Set(answers).size).toBe(1);
+    expect(answers[0]).toBe("Enter a valid API token with write or admin scope.");
+  });
+
+  it("refuses sign-ins from an address after 10 failures, even with a right token, and other addresses still sign in", async () => {
+    const token = await makeToken("write");
+    const from = (ip: string, value: string) =>
+      exports.default.fetch(
+        new Request(`${BASE}/login`, {
+          method: "POST",
+          headers: { "cf-connecting-ip": ip, origin: BASE, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ token: value }),
+          redirect: "manual",
+        }),
+      );
+    for (let i = 0; i < 10; i++) expect((await from("203.0.113.7", "wrong")).status).toBe(401);
+    const locked = await from("203.0.113.7", token.token);
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(locked.headers.getSetCookie()).toEqual([]);
+    expect(fieldError(await locked.text(), "token")).toMatch(/^Too many failed sign-ins from your address/);
+    expect((await from("203.0.113.8", token.token)).status).toBe(303);
+  });
+
+  it("never lets a session cookie authorise the JSON API", async () => {
+    const b = await signedIn(ADMIN);
+    const before = await counts();
+    const res = await call("POST", "/api/v1/agreements", {
+      token: null,
+      headers: { cookie: b.cookie!, origin: BASE },
+      body: { id: uid("agr"), title: "Cookie write", kind: "memorandum" },
+    });
+    expect(res.status).toBe(401);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("sends a signed-out visitor of an editor page to the sign-in form and back afterwards", async () => {
+    const b = browser();
+    const res = await b.get("/editor/commitments/new");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/login?next=%2Feditor%2Fcommitments%2Fnew");
+  });
+});
+
+describe("sessions end", () => {
+  it("on sign-out: the cookie is cleared and no longer opens the editor", async () => {
+    const b = await signedIn(ADMIN);
+    const cookie = b.cookie!;
+    const res = await b.post("/logout", {});
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/login?signed_out=1");
+    expect(b.cookie).toBeNull();
+    const again = browser();
+    again.cookie = cookie;
+    const page = await again.get("/editor");
+    expect(page.status).toBe(303);
+    expect(page.headers.get("location")).toBe("/login?next=%2Feditor&ended=1");
+  });
+
+  it("when its token is revoked", async () => {
+    const token = await makeToken("write");
+    const b = await signedIn(token.token);
+    expect((await b.get("/editor")).status).toBe(200);
+    await call("DELETE", `/api/v1/tokens/${token.id}`);
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE token_id = ?").bind(token.id).first<{ n: number }>();
+    expect(row!.n).toBe(0);
+    expect((await b.get("/editor")).status).toBe(303);
+  });
+
+  it("after 12 hours idle and after 7 days however busy, saying so on the sign-in page", async () => {
+    for (const [lastSeen, created] of [
+      [13 * 3600_000, 13 * 3600_000],
+      [60_000, 8 * 24 * 3600_000],
+    ] as const) {
+      const b = await signedIn(ADMIN);
+      const now = Date.now();
+      await env.DB.prepare("UPDATE sessions SET last_seen_at = ?, created_at = ? WHERE name = 'admin'").bind(now - lastSeen, now - created).run();
+      const res = await b.get("/editor/agreements/new");
+      expect(res.status).toBe(303);
+      const location = res.headers.get("location")!;
+      expect(location).toBe("/login?next=%2Feditor%2Fagreements%2Fnew&ended=1");
+      const login = await browser().get(location);
+      expect(await login.text()).toContain("Your session has ended. Sign in again to go on editing.");
+    }
+  });
+});
+
+describe("CSRF", () => {
+  it("refuses a form posted from another origin with 403 and changes nothing", async () => {
+    const b = await signedIn(ADMIN);
+    const before = await counts();
+    const res = await b.post("/editor/agreements", { title: "Forged", kind: "memorandum" }, { origin: "https://evil.example" });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("This form was sent from another site.");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("refuses a same-origin form without the session's form token with 403 and changes nothing", async () => {
+    const b = await signedIn(ADMIN);
+    const before = await counts();
+    const cases: Record<string, string>[] = [{ title: "No token", kind: "memorandum" }, { title: "Wrong token", kind: "memorandum", form_token: "x".repeat(32) }];
+    for (const fields of cases) {
+      const res = await b.post("/editor/agreements", fields, { formToken: false });
+      expect(res.status).toBe(403);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it("refuses a sign-in posted from another origin", async () => {
+    const res = await browser().post("/login", { token: ADMIN }, { origin: "https://evil.example" });
+    expect(res.status).toBe(403);
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe("agreement forms", () => {
+  it("create an agreement through the ledger's service with the signed-in token's name as the actor", async () => {
+    const token = await makeToken("write");
+    const b = await signedIn(token.token);
+    const id = uid("agr");
+    const res = await b.post("/editor/agreements", { id, title: "Browser memorandum", kind: "memorandum", signed_on: "2025-08-08", parties: "Azerbaijan\nUnited States", summary: "" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`/editor/agreements/${id}/edit?done=agreement_created`);
+    const a = await json(call("GET", `/api/v1/agreements/${id}`));
+    expect(a).toMatchObject({ title: "Browser memorandum", signed_on: "2025-08-08", parties: ["Azerbaijan", "United States"] });
+    const ev = await env.DB.prepare("SELECT actor FROM events WHERE agreement_id = ? AND type = 'agreement.created'").bind(id).first<{ actor: string }>();
+    expect(ev!.actor).toBe(token.name);
+  });
+
+  it("show a bad signing date beside its field and in the summary, keep what was typed, and write nothing", async () => {
+    const b = await signedIn(ADMIN);
+    const before = await counts();
+    const res = await b.post("/editor/agreements", { title: "Typed title kept", kind: "memorandum", signed_on: "2025-02-30", parties: "One\nTwo" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(fieldError(html, "signed_on")).toBe("must be a real calendar date YYYY-MM-DD");
+    expect(html).toMatch(/<a href="#signed_on">Signing date: must be a real calendar date YYYY-MM-DD<\/a>/);
+    expect(fieldValue(html, "title")).toBe("Typed title kept");
+    expect(fieldValue(html, "signed_on")).toBe("2025-02-30");
+    expect(fieldValue(html, "parties")).toBe("One\nTwo");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("say which relative deadlines a new signing date moved", async () => {
+    const a = await createAgreement({ signed_on: "2025-08-08" });
+    const relative = await createCommitment(a.id, { deadline: { within: "P6M" } });
+    const fixed = await createCommitment(a.id, { deadline: { due_on: "2026-05-01" } });
+    const b = await signedIn(ADMIN);
+    const res = await b.post(`/editor/agreements/${a.id}`, { title: a.title, kind: a.kind, signed_on: "2025-09-01", parties: a.parties.join("\n") });
+    expect(res.status).toBe(303);
+    const html = await (await b.get(res.headers.get("location")!)).text();
+    expect(html).toContain(`The new signing date moved the deadlines of: ${relative.id}.`);
+    expect(html).not.toContain(fixed.id);
+    expect((await json(call("GET", `/api/v1/commitments/${relative.id}`))).due_on).toBe("2026-03-01");
+  });
+});
+
+describe("commitment forms", () => {
+  it("show the deadline the server resolves before saving: 'P3M after signing on 2025-08-08 → 2025-11-08'", async () => {
+    const a = await createAgreement({ signed_on: "2025-08-08" });
+    const b = await signedIn(ADMIN);
+    const before = await counts();
+    const res = await b.post("/editor/commitments", { action: "preview", agreement: a.id, title: "Within three months", deadline_kind: "within", within: "P3M", time_zone: "UTC" });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("P3M after signing on 2025-08-08 → 2025-11-08");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("create a commitment with every field, through the same service as the API", async () => {
+    const a = await createAgreement({ signed_on: "2025-08-08" });
+    const dep = await createCommitment(a.id);
+    const b = await signedIn(ADMIN);
+    const id = uid("com");
+    const res = await b.post("/editor/commitments", {
+      action: "save",
+      id,
+      agreement: a.id,
+      title: "Form commitment",
+      description: "From the browser",
+      parties: "A\nB",
+      tags: "bilateral, charter",
+      deadline_kind: "within",
+      within: "P3M",
+      grace: "P7D",
+      time_zone: "Asia/Baku",
+      depends_on: [dep.id],
+      evidence: "https://example.org/a First source",
+      status: "in_progress",
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`/editor/commitments/${id}?done=commitment_created`);
+    const c = await json(call("GET", `/api/v1/commitments/${id}`));
+    expect(c).toMatchObject({
+      title: "Form commitment",
+      description: "From the browser",
+      parties: ["A", "B"],
+      tags: ["bilateral", "charter"],
+      deadline: { within: "P3M", grace: "P7D" },
+      time_zone: "Asia/Baku",
+      due_on: "2025-11-08",
+      depends_on: [dep.id],
+      evidence: [{ url: "https://example.org/a", title: "First source" }],
+      status: "in_progress",
+    });
+  });
+
+  it("offer a chosen dependency even when it is not among the listed choices, and never the commitment itself", () => {
+    const options = dependencyOptions([{ id: "a", title: "A" }, { id: "self", title: "Self" }], ["far-away", "a"], "self");
+    expect(options).toEqual([
+      { value: "a", label: "A" },
+      { value: "far-away", label: "far-away" },
+    ]);
+  });
+
+  it("show the chosen dependency selected and keep it when the edit form is saved", async () => {
+    const a = await createAgreement();
+    const dep = await createCommitment(a.id);
+    const c = await createCommitment(a.id, { depends_on: [dep.id] });
+    const b = await signedIn(ADMIN);
+    const form = await (await b.get(`/editor/commitments/${c.id}/edit`)).text();
+    expect(form).toMatch(new RegExp(`<option value="${dep.id}" selected="">`));
+    const res = await b.post(`/editor/commitments/${c.id}`, { action: "save", title: "Renamed", deadline_kind: "none", time_zone: "UTC", depends_on: [dep.id] });
+    expect(res.status).toBe(303);
+    expect(await json(call("GET", `/api/v1/commitments/${c.id}`))).toMatchObject({ title: "Renamed", depends_on: [dep.id] });
+  });
+
+  it("refuse an edit that moves the deadline without a reason, beside the reason field, and write nothing", async () => {
+    const a = await createAgreement({ signed_on: "2025-08-08" });
+    const c = await createCommitment(a.id, { deadline: { due_on: "2026-01-01" } });
+    const b = await signedIn(ADMIN);
+    const before = await counts();
+    const res = await b.post(`/editor/commitments/${c.id}`, { action: "save", title: c.title, deadline_kind: "due_on", due_on: "2026-03-01", time_zone: "UTC" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(fieldError(html, "reason")).toMatch(/reason/);
+    expect(fieldValue(html, "due_on")).toBe("2026-03-01");
+    expect(await counts()).toEqual(before);
+    const ok = await b.post(`/editor/commitments/${c.id}`, { action: "save", title: c.title, deadline_kind: "due_on", due_on: "2026-03-01", time_zone: "UTC", reason: "Agreed delay" });
+    expect(ok.status).toBe(303);
+    const events = await eventsOf(c.id);
+    expect(events.find((e) => e.type === "commitment.deadline_changed")).toMatchObject({ note: "Agreed delay", actor: "admin" });
+  });
+
+  it("record a status change with note and evidence, shown in the history with the actor", async () => {
+    const a = await createAgreement();
+    const c = await createCommitment(a.id);
+    const token = await makeToken("write");
+    const b = await signedIn(token.token);
+    const page = await (await b.get(`/editor/commitments/${c.id}`)).text();
+    expect(page).toMatch(/<label for="status">Status<\/label>/);
+    expect(page).toMatch(/<option value="in_progress"/);
+    expect(page).toMatch(/<option value="not_started" selected="">/);
+    expect(page).toMatch(/<label for="note">Note<\/label>/);
+    expect(page).toMatch(/<button type="submit">Record status change<\/button>/);
+    const res = await b.post(`/editor/commitments/${c.id}/status`, { status: "in_progress", note: "Working group met", evidence_url: "https://example.org/met", evidence_title: "Press release" });
+    expect(res.status).toBe(303);
+    const after = await (await b.get(res.headers.get("location")!)).text();
+    expect(after).toContain("Status change recorded.");
+    expect(after).toContain(`commitment.status_changed (not_started → in_progress) by ${token.name}: Working group met`);
+    const view = await json(call("GET", `/api/v1/commitments/${c.id}`));
+    expect(view.evidence).toContainEqual({ url: "https://example.org/met", title: "Press release" });
+  });
+
+  it("show an unknown status beside the Status select and write nothing", async () => {
+    const a = await createAgreement();
+    const c = await createCommitment(a.id);
+    const b = await signedIn(ADMIN);
+    const before = await counts();
+    const res = await b.post(`/editor/commitments/${c.id}/status`, { status: "done", note: "kept note" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(fieldError(html, "status")).toMatch(/^must be one of: not_started/);
+    expect(fieldValue(html, "note")).toBe("kept note");
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe("public pages stay public", () => {
+  it("a signed-in visitor gets the same cacheable public page, with no session-specific content", async () => {
+    const b = await signedIn(ADMIN);
+    const anon = await browser().get("/");
+    const mine = await b.get("/");
+    expect(mine.headers.get("cache-control")).toBe(anon.headers.get("cache-control"));
+    expect(mine.headers.get("cache-control")).not.toMatch(/private|no-store/);
+    const html = await mine.text();
+    expect(html).not.toContain("Signed in as");
+    expect(html).not.toContain("form_token");
+    expect(html).toContain('<a href="/login">sign in to edit the ledger</a>');
+  });
+});
+
+describe("accessibility of every editor page", () => {
+  it("has one h1, no skipped heading level, a visible <label for> on every field, legends on fieldsets and buttons that say what they do", async () => {
+    const a = await createAgreement({ signed_on: "2025-08-08" });
+    const c = await createCommitment(a.id, { deadline: { within: "P6M" } });
+    const sub = await json(call("POST", "/api/v1/subscriptions", { body: { url: "https://hooks.example.com/a11y" } }));
+    const b = await signedIn(ADMIN);
+    const pages: [string, string][] = [["/login", await (await browser().get("/login")).text()]];
+    expect(pages[0]![1]).not.toContain("sign in to edit the ledger");
+    const withoutFields = new Set(["/editor", `/editor/subscriptions/${sub.id}`]);
+    for (const path of ["/editor", "/editor/agreements/new", `/editor/agreements/${a.id}/edit`, "/editor/commitments/new", `/editor/commitments/${c.id}`, `/editor/commitments/${c.id}/edit`, "/editor/tokens", "/editor/subscriptions", `/editor/subscriptions/${sub.id}`]) {
+      const res = await b.get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("cache-control"), path).toBe("private, no-store");
+      pages.push([path, await res.text()]);
+    }
+    // The same pages with errors showing.
+    pages.push(["agreement errors", await (await b.post("/editor/agreements", { title: "", kind: "nope" })).text()]);
+    pages.push(["commitment errors", await (await b.post("/editor/commitments", { action: "save", agreement: a.id, title: "", deadline_kind: "due_on", due_on: "x" })).text()]);
+    pages.push(["status errors", await (await b.post(`/editor/commitments/${c.id}/status`, { status: "nope" })).text()]);
+    pages.push(["sign-in error", await (await browser().post("/login", { token: "wrong" })).text()]);
+    for (const [path, html] of pages) {
+      const levels = [...html.matchAll(/<h([1-6])[\s>]/g)].map((m) => Number(m[1]));
+      expect(levels.filter((l) => l === 1), path).toHaveLength(1);
+      levels.reduce((prev, level) => {
+        expect(level, `${path}: h${prev} then h${level}`).toBeLessThanOrEqual(prev + 1);
+        return level;
+      }, 1);
+      expect(html, path).toContain('<html lang="en">');
+      expect(html, path).toContain('<a class="skip" href="#main">');
+      if (path !== "/login") expect(html, path).not.toContain("sign in to edit the ledger");
+      const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+      expect(new Set(ids).size, `${path}: duplicate ids`).toBe(ids.length);
+      const fields = [...html.matchAll(/<(input|select|textarea)\b[^>]*>/g)].map((m) => m[0]).filter((t) => !/type="hidden"/.test(t));
+      if (!withoutFields.has(path)) expect(fields.length, path).toBeGreaterThan(0);
+      for (const field of fields) {
+        const id = /\sid="([^"]+)"/.exec(field)?.[1];
+        expect(id, `${path}: ${field}`).toBeTruthy();
+        expect(html, `${path}: label for ${id}`).toMatch(new RegExp(`<label for="${id}">[^<]+</label>`));
+      }
+      for (const fieldset of html.match(/<fieldset\b[\s\S]*?<\/fieldset>/g) ?? []) expect(fieldset, path).toMatch(/<legend>[^<]+<\/legend>/);
+      for (const button of html.match(/<button\b[^>]*>([\s\S]*?)<\/button>/g) ?? []) {
+        const text = button.replace(/<[^>]+>/g, "").trim();
+        expect(text, path).not.toMatch(/^(Submit|OK|Go|)$/i);
+      }
+      if (/There is a problem/.test(html)) {
+        for (const link of html.matchAll(/<a href="#([^"]+)">/g)) if (link[1] !== "main") expect(ids, `${path}: summary link #${link[1]}`).toContain(link[1]);
+      }
+    }
+  });
+});
+
+describe("token pages", () => {
+  it("let an admin create a token shown once, and revoke it, which ends its sessions", async () => {
+    const admin = await signedIn(ADMIN);
+    const name = uid("desk");
+    const res = await admin.post("/editor/tokens", { name, scope: "write" });
+    expect(res.status).toBe(201);
+    const html = await res.text();
+    const token = /id="new-token" type="text" readonly="" value="(pw_[^"]+)"/.exec(html)?.[1];
+    expect(token).toBeTruthy();
+    expect(html).toContain("it is shown this once");
+    const list = await (await admin.get("/editor/tokens")).text();
+    expect(list).toContain(name);
+    expect(list).not.toContain(token!);
+    const desk = await signedIn(token!);
+    expect((await desk.get("/editor")).status).toBe(200);
+    const id = (await json(call("GET", "/api/v1/tokens"))).items.find((t: any) => t.name === name).id;
+    const revoked = await admin.post(`/editor/tokens/${id}/revoke`, {});
+    expect(revoked.status).toBe(303);
+    expect((await desk.get("/editor")).status).toBe(303);
+    expect((await admin.get("/editor/tokens?done=token_revoked")).status).toBe(200);
+  });
+
+  it("show a bad name beside its field and refuse a write-scope session with 403", async () => {
+    const admin = await signedIn(ADMIN);
+    const before = await counts();
+    const bad = await admin.post("/editor/tokens", { name: "System", scope: "write" });
+    expect(bad.status).toBe(400);
+    expect(fieldError(await bad.text(), "name")).toMatch(/system&#39;s own actor names/);
+    const writer = await signedIn((await makeToken("write")).token);
+    const after = await counts();
+    expect((await writer.get("/editor/tokens")).status).toBe(403);
+    expect((await writer.post("/editor/tokens", { name: uid("x"), scope: "admin" })).status).toBe(403);
+    expect(await counts()).toEqual(after);
+    expect(after.api_tokens).toBe(before.api_tokens + 1);
+  });
+});
+
+describe("subscription pages", () => {
+  it("create a subscription whose secret is shown once, then pause, resume, rotate and send a test", async () => {
+    const b = await signedIn(ADMIN);
+    const res = await b.post("/editor/subscriptions", { url: "https://hooks.example.com/pw", description: "Newsroom desk", event_types: ["commitment.overdue", "commitment.status_changed"], tags: "charter" });
+    expect(res.status).toBe(201);
+    const html = await res.text();
+    const secret = /id="new-secret" type="text" readonly="" value="(whsec_[^"]+)"/.exec(html)?.[1];
+    expect(secret).toBeTruthy();
+    const sub = (await json(call("GET", "/api/v1/subscriptions?limit=200"))).items.find((s: any) => s.description === "Newsroom desk");
+    expect(sub).toMatchObject({ url: "https://hooks.example.com/pw", event_types: ["commitment.overdue", "commitment.status_changed"], tags: ["charter"], state: "active" });
+    const detail = await (await b.get(`/editor/subscriptions/${sub.id}`)).text();
+    expect(detail).not.toContain(secret!);
+    expect(detail).toContain("healthy");
+
+    const paused = await b.post(`/editor/subscriptions/${sub.id}/state`, { state: "paused" });
+    expect(paused.status).toBe(303);
+    expect((await json(call("GET", `/api/v1/subscriptions/${sub.id}`))).state).toBe("paused");
+    const refusedTest = await b.post(`/editor/subscriptions/${sub.id}/test`, {});
+    expect(refusedTest.status).toBe(409);
+    expect(await refusedTest.text()).toContain("resume it first");
+    await b.post(`/editor/subscriptions/${sub.id}/state`, { state: "active" });
+    expect((await json(call("GET", `/api/v1/subscriptions/${sub.id}`))).state).toBe("active");
+
+    const rotated = await (await b.post(`/editor/subscriptions/${sub.id}/rotate`, {})).text();
+    const next = /id="new-secret" type="text" readonly="" value="(whsec_[^"]+)"/.exec(rotated)?.[1];
+    expect(next).toBeTruthy();
+    expect(next).not.toBe(secret);
+    expect(rotated).toContain("still signs until");
+
+    const tested = await b.post(`/editor/subscriptions/${sub.id}/test`, {});
+    expect(tested.status).toBe(303);
+    const ev = await env.DB.prepare("SELECT actor FROM events WHERE type = 'subscription.test' AND json_extract(data, '$.subscription_id') = ?").bind(sub.id).first<{ actor: string }>();
+    expect(ev!.actor).toBe("admin");
+  });
+
+  it("change a subscription's receiver and filters (an empty filter clears it), and delete it", async () => {
+    const sub = await json(call("POST", "/api/v1/subscriptions", { body: { url: "https://hooks.example.com/edit", tags: ["charter"] } }));
+    const b = await signedIn(ADMIN);
+    const form = await (await b.get(`/editor/subscriptions/${sub.id}`)).text();
+    expect(fieldValue(form, "url")).toBe("https://hooks.example.com/edit");
+    expect(fieldValue(form, "tags")).toBe("charter");
+    const bad = await b.post(`/editor/subscriptions/${sub.id}`, { url: "not a url", description: "kept", tags: "" });
+    expect(bad.status).toBe(400);
+    const badHtml = await bad.text();
+    expect(fieldError(badHtml, "url")).toBe("must be an absolute URL");
+    expect(fieldValue(badHtml, "description")).toBe("kept");
+    expect((await json(call("GET", `/api/v1/subscriptions/${sub.id}`))).url).toBe("https://hooks.example.com/edit");
+    const ok = await b.post(`/editor/subscriptions/${sub.id}`, { url: "https://hooks.example.com/moved", description: "Moved", tags: "", commitments: "one-commitment", event_types: ["commitment.overdue"] });
+    expect(ok.status).toBe(303);
+    expect(await json(call("GET", `/api/v1/subscriptions/${sub.id}`))).toMatchObject({
+      url: "https://hooks.example.com/moved",
+      description: "Moved",
+      tags: null,
+      commitments: ["one-commitment"],
+      event_types: ["commitment.overdue"],
+    });
+    const gone = await b.post(`/editor/subscriptions/${sub.id}/delete`, {});
+    expect(gone.status).toBe(303);
+    expect((await call("GET", `/api/v1/subscriptions/${sub.id}`)).status).toBe(404);
+  });
+
+  it("refuse a bad receiver URL beside its field, keeping the typed values, and write nothing", async () => {
+    const b = await signedIn(ADMIN);
+    const before = (await json(call("GET", "/api/v1/subscriptions?limit=200"))).items.length;
+    const res = await b.post("/editor/subscriptions", { url: "http://127.0.0.1/hook", description: "Kept", tags: "one" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(fieldError(html, "url")).toMatch(/^refused webhook target/);
+    expect(fieldValue(html, "description")).toBe("Kept");
+    expect((await json(call("GET", "/api/v1/subscriptions?limit=200"))).items.length).toBe(before);
+  });
+});
+
+describe("missing records", () => {
+  it("answer an HTML 404 on editor pages, signed in", async () => {
+    const b = await signedIn(ADMIN);
+    for (const path of ["/editor/commitments/no-such-thing", "/editor/agreements/no-such-thing/edit", "/editor/subscriptions/no-such-thing"]) {
+      const res = await b.get(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toMatch(/^text\/html/);
+      expect(res.headers.get("cache-control"), path).toBe("private, no-store");
+      expect(await res.text(), path).toContain("does not exist");
+    }
+  });
+});
