@@ -12,6 +12,7 @@
  *  4. one event to 1,000 subscriptions (each signature verified) vs a Node fetch loop, both at 6
  *  5. gzip size of `wrangler deploy --dry-run`
  *  6. import: 1,000 commitments each depending on the 50 before vs 1,000 independent (BENCH_ONLY=import)
+ *  7. editor: a signed-in commitment page and its edit form vs the public page at 100k (BENCH_ONLY=editor)
  *
  * Bounded: every wait has a deadline; the drain of the burst is measured over BENCH_DRAIN_SECONDS
  * (default 720 s) and extrapolated only if 500,000 deliveries cannot finish in that window.
@@ -489,12 +490,54 @@ async function importRatio() {
   await w.stop();
 }
 
+// ---------------------------------------------------------------------------------------------
+// 7. The editor at 100k: a signed-in commitment page and its edit form vs the public page.
+// ---------------------------------------------------------------------------------------------
+async function editorPages(w) {
+  const list = await w.api("GET", "/api/v1/commitments?limit=1");
+  const id = list.body.items[0].id;
+  // Sign in through the form, as a browser does (same origin), and keep the session cookie.
+  const login = await fetch(`${w.url}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: w.url },
+    body: new URLSearchParams({ token: w.adminToken, next: "/editor" }),
+  });
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
+  if (login.status !== 303 || !cookie) throw new Error(`sign-in failed: ${login.status}`);
+  const pages = {
+    public: { url: `${w.url}/commitments/${id}` },
+    editor: { url: `${w.url}/editor/commitments/${id}`, headers: { cookie } },
+    editForm: { url: `${w.url}/editor/commitments/${id}/edit`, headers: { cookie } },
+  };
+  const bytes = {};
+  for (const [name, t] of Object.entries(pages)) {
+    const res = await fetch(t.url, { headers: t.headers ?? {} });
+    const body = await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${name}: ${res.status}`);
+    bytes[name] = body.byteLength;
+  }
+  const runs = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, t] of Object.entries(pages)) runs[name].push(await cannon({ ...t, duration: AC_SECONDS, connections: 1 }));
+  }
+  const mean = (name) => median(runs[name].map((x) => x.mean));
+  const [pub, ed, form] = [mean("public"), mean("editor"), mean("editForm")];
+  results.editor = { commitments: 100_000, bytes, meanMs: { public: round(pub, 2), editor: round(ed, 2), editForm: round(form, 2) } };
+  log("editor pages", results.editor);
+  addRow("GET /editor/commitments/:id (signed in) vs the public page, 100k", `mean ${round(ed, 2)} ms, ${bytes.editor} B`, `mean ${round(pub, 2)} ms, ${bytes.public} B`, ed / pub, "",
+    `never memoised (private, no-store); page weight ${round(bytes.editor / bytes.public, 2)}x`);
+  addRow("GET /editor/commitments/:id/edit (signed in) vs the public page, 100k", `mean ${round(form, 2)} ms, ${bytes.editForm} B`, `mean ${round(pub, 2)} ms, ${bytes.public} B`, form / pub, "",
+    `the form lists up to 200 commitments to depend on; page weight ${round(bytes.editForm / bytes.public, 2)}x`);
+}
+
 async function main() {
-  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,fanout,burst,bundle,import").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import").split(","));
   try {
-    if (only.has("sweep") || only.has("read")) {
+    if (only.has("sweep") || only.has("read") || only.has("editor")) {
       const { large, dirLarge } = await sweepScaling();
       if (only.has("read")) await readPaths(large, dirLarge);
+      if (only.has("editor")) await editorPages(large);
       await large.stop();
     }
     if (only.has("fanout")) await fanout();
