@@ -121,6 +121,11 @@ describe("the browser editor", () => {
     await page.getByRole("button", { name: "Add subscription" }).click();
     const secret = await page.getByLabel("Signing secret").inputValue();
     expect(secret).toMatch(/^whsec_/);
+    // The copy button (editor.script.ts) puts the secret on the clipboard.
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: worker.url });
+    await page.getByRole("button", { name: "Copy" }).click();
+    await page.getByRole("button", { name: "Copied" }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
     expect(await page.getByText("it is shown this once").count()).toBe(1);
     await page.getByRole("link", { name: "Desk receiver" }).click();
     expect(await page.content()).not.toContain(secret);

@@ -3,6 +3,8 @@
  * services as the JSON API, with the signed-in token's name as the actor; every form is parsed
  * with the API's valibot schema. POST -> 303 -> GET; nothing needs JavaScript.
  */
+import { hashText, respondStatic } from "../readside/cache";
+import { EDITOR_JS, EDITOR_JS_PATH } from "./editor.script";
 import { Hono } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { DomainError, type ErrorIssue } from "../lib/errors";
@@ -456,7 +458,16 @@ const editor = new Hono<EditorEnv>()
   .route("/deliveries", deliveryPages)
   .onError(editorError);
 
+const EDITOR_JS_ETAG = `"editor-js-${hashText(EDITOR_JS)}"`;
+
 export const editorRoutes = new Hono<EditorEnv>()
+  .get(EDITOR_JS_PATH, (c) =>
+    respondStatic(c, EDITOR_JS, {
+      etag: EDITOR_JS_ETAG,
+      contentType: "text/javascript; charset=utf-8",
+      headers: { "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff" },
+    }),
+  )
   .use("/login", ...editorHeaders)
   .use("/logout", ...editorHeaders)
   .use("/editor", ...editorHeaders)

@@ -1,8 +1,10 @@
 /**
- * The editor's pages (hono/jsx, server-rendered, no script). Forms follow the GOV.UK pattern: an
+ * The editor's pages (hono/jsx, server-rendered; one optional script, editor.script.ts, adds copy
+ * buttons). Forms follow the GOV.UK pattern: an
  * error summary at the top linking to each field, the message beside the field, the typed
  * values kept. Every input has a visible <label for>; radios sit in a <fieldset><legend>.
  */
+import { EDITOR_JS_PATH } from "./editor.script";
 import type { Child } from "hono/jsx";
 import { Layout } from "../readside/pages/pages.views";
 import { progressLabel } from "../lib/labels";
@@ -139,7 +141,7 @@ const FormToken = ({ token }: { token: string }) => <input type="hidden" name="f
 /** The signed-in bar on every editor page: who, and a sign-out button (a form: it changes state). */
 function EditorLayout(props: { title: string; who: string; formToken: string; children: Child }) {
   return (
-    <Layout title={`${props.title} · pledgewatch editor`} signInLink={false}>
+    <Layout title={`${props.title} · pledgewatch editor`} signInLink={false} scripts={[EDITOR_JS_PATH]}>
       <div class="signed-in">
         <p>
           Signed in as <strong>{props.who}</strong> · <a href="/editor">Editor home</a>
@@ -482,7 +484,7 @@ export function TokensPage(props: {
           <h2>Token {props.created.name} created</h2>
           <p>Copy it now: it is shown this once and cannot be shown again.</p>
           <label for="new-token">The new {props.created.scope} token</label>
-          <input id="new-token" type="text" readonly value={props.created.token} class="secret" />
+          <input id="new-token" type="text" readonly value={props.created.token} class="secret" data-copy />
         </div>
       ) : null}
       <h2>Create a token</h2>
@@ -582,7 +584,7 @@ function SecretOnce({ secret, what }: { secret: string; what: string }) {
       <h2>{what}</h2>
       <p>Copy the signing secret now: it is shown this once and cannot be shown again.</p>
       <label for="new-secret">Signing secret</label>
-      <input id="new-secret" type="text" readonly value={secret} class="secret" />
+      <input id="new-secret" type="text" readonly value={secret} class="secret" data-copy />
     </div>
   );
 }

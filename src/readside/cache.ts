@@ -170,7 +170,7 @@ export async function respondConditionally(
  * entity tag and optional Last-Modified.
  */
 export function respondStatic(
-  c: Context<AppEnv>,
+  c: { req: { raw: Request; method: string }; var: { now: number } },
   body: string | (() => string | Promise<string>),
   opts: { etag: string; lastModified?: number; contentType: string; headers: Record<string, string> },
 ): Response | Promise<Response> {

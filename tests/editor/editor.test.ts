@@ -514,3 +514,27 @@ describe("missing records", () => {
     }
   });
 });
+
+describe("the copy button", () => {
+  it("marks a secret shown once for the copy script, which only editor pages load and allow", async () => {
+    const b = await signedIn(ADMIN);
+    const res = await b.post("/editor/subscriptions", { url: "https://hooks.example.com/copy", description: "Copy desk" });
+    const html = await res.text();
+    expect(html).toMatch(/id="new-secret" type="text" readonly="" value="whsec_[^"]+" class="secret" data-copy="true"/);
+    expect(html).toContain('<script src="/assets/editor.js" defer=""></script>');
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const script = await call("GET", "/assets/editor.js");
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    const text = await script.text();
+    expect(text).toContain("input[data-copy]");
+    expect(text).toContain("navigator.clipboard.writeText");
+    const again = await call("GET", "/assets/editor.js", { headers: { "If-None-Match": script.headers.get("etag")! } });
+    expect(again.status).toBe(304);
+    // Public pages stay script-free.
+    const home = await call("GET", "/");
+    expect(await home.text()).not.toContain("<script");
+    expect(home.headers.get("content-security-policy")).not.toContain("script-src");
+  });
+});
+

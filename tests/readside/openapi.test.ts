@@ -19,6 +19,7 @@ const UNDOCUMENTED = new Set([
   "GET /agreements/{id}",
   "GET /assets/pages.css",
   "GET /assets/icon.svg",
+  "GET /assets/editor.js",
   "GET /openapi.json",
   "GET /docs",
 ]);

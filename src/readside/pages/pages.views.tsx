@@ -24,10 +24,12 @@ interface LayoutProps {
   feedQuery?: string;
   /** The footer's sign-in link; the editor's own pages (editor/) leave it out. */
   signInLink?: boolean;
+  /** Same-origin scripts (the editor's enhancements); public pages have none. */
+  scripts?: string[];
   children: Child;
 }
 
-export function Layout({ title, feedQuery = "", signInLink = true, children }: LayoutProps) {
+export function Layout({ title, feedQuery = "", signInLink = true, scripts = [], children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -40,6 +42,9 @@ export function Layout({ title, feedQuery = "", signInLink = true, children }: L
         <link rel="alternate" type="application/rss+xml" title="Status changes (RSS)" href={`/feed.xml${feedQuery}`} />
         <link rel="alternate" type="application/atom+xml" title="Status changes (Atom)" href={`/feed.atom${feedQuery}`} />
         <link rel="alternate" type="application/feed+json" title="Status changes (JSON Feed)" href={`/feed.json${feedQuery}`} />
+        {scripts.map((src) => (
+          <script src={src} defer></script>
+        ))}
       </head>
       <body>
         <a class="skip" href="#main">
