@@ -178,12 +178,15 @@ describe("timeliness from the API", () => {
     expect((await json(moved)).timeliness).toBe("met_late");
   });
 
-  it("shows days_left only while a dated commitment is open", async () => {
-    const now = Date.now();
+  it("shows days_left, in whole UTC calendar days, only while a dated commitment is open", async () => {
+    // Noon UTC ten calendar days from today: 10 whatever the time of day now (the one day count
+    // in commitments.rules.ts counts dates, not 24-hour periods).
+    const today = new Date();
+    const dueAt = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 10, 12)).toISOString();
     const agreement = await createAgreement();
-    const open = await createCommitment(agreement.id, { deadline: { due_at: isoDaysFrom(now, 10.5) } });
+    const open = await createCommitment(agreement.id, { deadline: { due_at: dueAt } });
     expect(open.days_left).toBe(10);
-    const done = await createCommitment(agreement.id, { deadline: { due_at: isoDaysFrom(now, 10.5) }, status: "fulfilled" });
+    const done = await createCommitment(agreement.id, { deadline: { due_at: dueAt }, status: "fulfilled" });
     expect(done.days_left).toBeNull();
   });
 });
