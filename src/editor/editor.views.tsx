@@ -139,6 +139,19 @@ export function Select(p: FieldProps & { options: { value: string; label: string
 const FormToken = ({ token }: { token: string }) => <input type="hidden" name="form_token" value={token} />;
 
 /** The signed-in bar on every editor page: who, and a sign-out button (a form: it changes state). */
+/** A one-button POST form (sign out, revoke, redeliver, pause…): the form token, hidden fields, the button. */
+function ActionButton(props: { action: string; formToken: string; label: string; inline?: boolean; children?: Child }) {
+  return (
+    <form method="post" action={props.action} class={props.inline ? "inline" : undefined}>
+      <FormToken token={props.formToken} />
+      {props.children}
+      <button type="submit" class="secondary">
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
 function EditorLayout(props: { title: string; who: string; formToken: string; children: Child }) {
   return (
     <Layout title={`${props.title} · pledgewatch editor`} signInLink={false} scripts={[EDITOR_JS_PATH]}>
@@ -146,12 +159,7 @@ function EditorLayout(props: { title: string; who: string; formToken: string; ch
         <p>
           Signed in as <strong>{props.who}</strong> · <a href="/editor">Editor home</a>
         </p>
-        <form method="post" action="/logout">
-          <FormToken token={props.formToken} />
-          <button type="submit" class="secondary">
-            Sign out
-          </button>
-        </form>
+        <ActionButton action="/logout" formToken={props.formToken} label="Sign out" />
       </div>
       {props.children}
     </Layout>
@@ -527,12 +535,7 @@ export function TokensPage(props: {
                 {t.revoked_at ? (
                   `revoked ${t.revoked_at.slice(0, 10)}`
                 ) : (
-                  <form method="post" action={`/editor/tokens/${enc(t.id)}/revoke`}>
-                    <FormToken token={props.formToken} />
-                    <button type="submit" class="secondary">
-                      Revoke {t.name}
-                    </button>
-                  </form>
+                  <ActionButton action={`/editor/tokens/${enc(t.id)}/revoke`} formToken={props.formToken} label={`Revoke ${t.name}`} />
                 )}
               </td>
             </tr>
@@ -650,13 +653,9 @@ export function SubscriptionPage(props: {
   const s = props.subscription;
   const { values, errors } = props;
   const action = (path: string, label: string, extra?: Child) => (
-    <form method="post" action={`/editor/subscriptions/${enc(s.id)}/${path}`} class="inline">
-      <FormToken token={props.formToken} />
+    <ActionButton action={`/editor/subscriptions/${enc(s.id)}/${path}`} formToken={props.formToken} label={label} inline>
       {extra}
-      <button type="submit" class="secondary">
-        {label}
-      </button>
-    </form>
+    </ActionButton>
   );
   const filters = (["event_types", "agreements", "commitments", "tags", "parties"] as const).map((k) => [SUBSCRIPTION_LABELS[k]!, s[k]] as const);
   return (
@@ -738,12 +737,7 @@ export function SubscriptionPage(props: {
                 {d.state === "pending" ? (
                   "on schedule"
                 ) : (
-                  <form method="post" action={`/editor/deliveries/${enc(d.id)}/redeliver`}>
-                    <FormToken token={props.formToken} />
-                    <button type="submit" class="secondary">
-                      Redeliver {d.id}
-                    </button>
-                  </form>
+                  <ActionButton action={`/editor/deliveries/${enc(d.id)}/redeliver`} formToken={props.formToken} label={`Redeliver ${d.id}`} />
                 )}
               </td>
             </tr>
