@@ -1,5 +1,6 @@
 /** Shared test helpers: calls through the worker's own fetch handler, with real D1 underneath. */
 import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import { env } from "cloudflare:workers";
 import { createDb, type Db } from "../src/platform/db/client";
 
@@ -61,4 +62,15 @@ export async function tableCounts(): Promise<Record<string, number>> {
     out[t] = row!.n;
   }
   return out;
+}
+
+/** Every HTML page: one h1, no skipped heading level, a document language. */
+export function expectPageOutline(html: string, path: string): void {
+  const levels = [...html.matchAll(/<h([1-6])[\s>]/g)].map((m) => Number(m[1]));
+  expect(levels.filter((l) => l === 1), path).toHaveLength(1);
+  levels.reduce((prev, level) => {
+    expect(level, `${path}: h${prev} then h${level}`).toBeLessThanOrEqual(prev + 1);
+    return level;
+  }, 1);
+  expect(html, path).toContain('<html lang="en">');
 }

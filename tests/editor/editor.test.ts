@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, BASE, call, createAgreement, createCommitment, json, uid } from "../helpers";
+import { ADMIN, BASE, call, createAgreement, createCommitment, expectPageOutline, json, uid } from "../helpers";
 import { counts, eventsOf, makeToken } from "../ledger/ledger.helpers";
 import { browser, fieldError, fieldValue, signedIn } from "./editor.helpers";
 import { dependencyOptions } from "../../src/editor/editor.views";
@@ -362,13 +362,7 @@ describe("accessibility of every editor page", () => {
     pages.push(["status errors", await (await b.post(`/editor/commitments/${c.id}/status`, { status: "nope" })).text()]);
     pages.push(["sign-in error", await (await browser().post("/login", { token: "wrong" })).text()]);
     for (const [path, html] of pages) {
-      const levels = [...html.matchAll(/<h([1-6])[\s>]/g)].map((m) => Number(m[1]));
-      expect(levels.filter((l) => l === 1), path).toHaveLength(1);
-      levels.reduce((prev, level) => {
-        expect(level, `${path}: h${prev} then h${level}`).toBeLessThanOrEqual(prev + 1);
-        return level;
-      }, 1);
-      expect(html, path).toContain('<html lang="en">');
+      expectPageOutline(html, path);
       expect(html, path).toContain('<a class="skip" href="#main">');
       if (path !== "/login") expect(html, path).not.toContain("sign in to edit the ledger");
       const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);

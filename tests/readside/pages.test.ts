@@ -1,7 +1,7 @@
 import { XMLValidator } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
 import seed from "../../data/default.json";
-import { call, createAgreement, createCommitment } from "../helpers";
+import { call, createAgreement, createCommitment, expectPageOutline } from "../helpers";
 import { expectErrorEnvelope, get, parseXml, textOf } from "./readside.helpers";
 
 const CHARTER = "az-us-strategic-partnership-charter";
@@ -173,13 +173,7 @@ describe("accessibility basics", () => {
   it("has one h1, never skips a heading level, labels its landmarks and gives every image alt text", async () => {
     for (const path of ["/", `/commitments/${CHARTER}`, "/agreements/az-am-washington-joint-declaration", "/docs", "/commitments/no-such-thing"]) {
       const { html } = await page(path);
-      const levels = [...html.matchAll(/<h([1-6])[\s>]/g)].map((m) => Number(m[1]));
-      expect(levels.filter((l) => l === 1), path).toHaveLength(1);
-      levels.reduce((prev, level) => {
-        expect(level, `${path}: h${prev} then h${level}`).toBeLessThanOrEqual(prev + 1);
-        return level;
-      }, 1);
-      expect(html, path).toContain('<html lang="en">');
+      expectPageOutline(html, path);
       expect(html, path).toContain('<main id="main"');
       expect(html, path).toContain('<a class="skip" href="#main">');
       for (const img of html.match(/<img\b[^>]*>/g) ?? []) expect(img, path).toMatch(/\salt="[^"]+"/);
