@@ -42,3 +42,8 @@ export async function findAgreementsByIds(db: Db, ids: string[]): Promise<Map<st
   }
   return found;
 }
+
+/** True while no commitment belongs to the agreement: the condition a delete is guarded by. */
+export function hasNoCommitments(id: string) {
+  return sql`NOT EXISTS (SELECT 1 FROM ${commitments} AS c WHERE c.agreement_id = ${id})`;
+}

@@ -3,7 +3,7 @@ import { requireScope } from "./auth/auth.middleware";
 import { readCtx, writeCtx, type AppEnv } from "../platform/http/context";
 import { validate } from "../platform/http/validate";
 import { CreateAgreement, ListAgreementsQuery, UpdateAgreement } from "./agreements.schemas";
-import { createAgreement, getAgreement, listAgreements, updateAgreement } from "./agreements.service";
+import { createAgreement, deleteAgreement, getAgreement, listAgreements, updateAgreement } from "./agreements.service";
 
 export const agreementRoutes = new Hono<AppEnv>()
   .get("/", validate("query", ListAgreementsQuery), async (c) => {
@@ -16,4 +16,8 @@ export const agreementRoutes = new Hono<AppEnv>()
   )
   .patch("/:id", requireScope("write"), validate("json", UpdateAgreement), async (c) =>
     c.json(await updateAgreement(c.var.db, c.req.param("id"), c.req.valid("json"), writeCtx(c))),
-  );
+  )
+  .delete("/:id", requireScope("write"), async (c) => {
+    await deleteAgreement(c.var.db, c.req.param("id"), writeCtx(c));
+    return c.body(null, 204);
+  });

@@ -8,6 +8,7 @@ import type { Db } from "../platform/db/client";
 import { clearGuards, guardCondition, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../platform/db/guard";
 import { appendEventStatements } from "./history/events.repo";
 import { countsFromSigningCount, listCommitmentRows, listCommitmentsOfAgreement } from "./commitments.repo";
+import { retryOnConflict } from "./commitments.service";
 import { countsFromSigning, planCommitmentWrite, stateOf } from "./commitments.plan";
 import { toView } from "./commitments.views";
 import { type ReadContext, type WriteContext } from "./ledger.context";
@@ -15,7 +16,7 @@ import { toIso } from "../lib/deadline";
 import { DomainError, invalid, notFound } from "../lib/errors";
 import { partyKeys } from "../lib/parties";
 import { slugify } from "../lib/ids";
-import { findAgreement, findAgreementWithCount, listAgreementRows } from "./agreements.repo";
+import { findAgreement, findAgreementWithCount, hasNoCommitments, listAgreementRows } from "./agreements.repo";
 import type { CreateAgreementInput, UpdateAgreementInput } from "./agreements.schemas";
 import { agreements, type AgreementRow } from "./agreements.table";
 
@@ -200,4 +201,45 @@ export async function updateAgreement(db: Db, id: string, patch: UpdateAgreement
   const { statements, changed } = await planAgreementWrite(db, existing, next, ctx);
   if (changed) await runBatch(db, statements);
   return agreementView((await findAgreement(db, id))!);
+}
+
+/**
+ * Plans the delete of an agreement that has no commitments: one batch guarded by the agreement's
+ * version and by "still no commitments", with an `agreement.deleted` event carrying what it was.
+ * A commitment created after the plan was read refuses the batch (409, then a new attempt answers
+ * agreement_not_empty); one created after the delete fails on the commitments' foreign key.
+ * `version`, when given, must be the one the caller saw.
+ */
+export async function planAgreementDelete(db: Db, id: string, ctx: WriteContext, version?: number): Promise<BatchItem[]> {
+  const existing = await findAgreementWithCount(db, id);
+  if (!existing) throw notFound("agreement", id);
+  if (version !== undefined && existing.version !== version) {
+    throw new DomainError("conflict", `agreement '${id}' changed since it was read (version ${existing.version}, not ${version}): read it again`);
+  }
+  if (existing.commitmentCount > 0) {
+    const n = existing.commitmentCount;
+    throw new DomainError("agreement_not_empty", `agreement '${id}' has ${n} commitment${n === 1 ? "" : "s"}: only an agreement without commitments can be deleted`);
+  }
+  const { commitmentCount: _, ...row } = existing;
+  const deleted = appendEventStatements(db, {
+    agreementId: id,
+    actor: ctx.actor,
+    recordedAt: ctx.now,
+    occurredAt: ctx.now,
+    type: "agreement.deleted",
+    data: { title: row.title, before: agreementView(row) },
+  });
+  ctx.emitted?.push(deleted.id);
+  return [
+    guardVersion(db, "agreements", id, existing.version),
+    guardCondition(db, hasNoCommitments(id)),
+    db.delete(agreements).where(eq(agreements.id, id)),
+    ...deleted.statements,
+    clearGuards(db),
+  ];
+}
+
+export async function deleteAgreement(db: Db, id: string, ctx: WriteContext, version?: number): Promise<void> {
+  if (version !== undefined) return runBatch(db, await planAgreementDelete(db, id, ctx, version));
+  await retryOnConflict(ctx, async () => runBatch(db, await planAgreementDelete(db, id, ctx)));
 }

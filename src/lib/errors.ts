@@ -12,6 +12,7 @@ export type ErrorCode =
   | "duplicate_id"
   | "dependency_cycle"
   | "illegal_transition"
+  | "agreement_not_empty"
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
@@ -26,6 +27,7 @@ export const STATUS_BY_CODE = {
   duplicate_id: 409,
   dependency_cycle: 409,
   illegal_transition: 409,
+  agreement_not_empty: 409,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -2,6 +2,7 @@
 export const EVENT_TYPES = [
   "agreement.created",
   "agreement.updated",
+  "agreement.deleted",
   "commitment.created",
   "commitment.updated",
   "commitment.status_changed",

@@ -36,6 +36,12 @@ export function isUniqueFailure(error: unknown): boolean {
   return text.includes("UNIQUE constraint failed") || text.includes("PRIMARY KEY");
 }
 
+/** A row the batch points at is gone (a concurrent delete): as stale as a failed guard. */
+export function isForeignKeyFailure(error: unknown): boolean {
+  const text = String(error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : error);
+  return text.includes("FOREIGN KEY constraint failed");
+}
+
 export type BatchItem = Parameters<Db["batch"]>[0][number];
 
 interface PreparableQuery {
@@ -58,14 +64,15 @@ export async function execBatch(db: Db, statements: BatchItem[]): Promise<D1Resu
 }
 
 /**
- * Runs statements as one D1 batch (D1's only atomic unit) and turns a failed guard into 409.
+ * Runs statements as one D1 batch (D1's only atomic unit) and turns a failed guard, or a foreign
+ * key whose row was deleted meanwhile, into 409 conflict (callers that re-plan then say why).
  */
 export async function runBatch(db: Db, statements: BatchItem[]): Promise<void> {
   if (statements.length === 0) return;
   try {
     await execBatch(db, statements);
   } catch (error) {
-    if (isGuardFailure(error)) {
+    if (isGuardFailure(error) || isForeignKeyFailure(error)) {
       throw new DomainError("conflict", "the record changed while this request ran; read it again and retry");
     }
     throw error;

@@ -98,6 +98,8 @@ function titleOf(row: FeedEventRow): { title: string; extra: FeedItem["lines"] }
       return { title: `New agreement: ${agreement}`, extra: [] };
     case "agreement.updated":
       return { title: `${agreement} was edited${changed ? ` (${changed})` : ""}`, extra: [] };
+    case "agreement.deleted":
+      return { title: `Agreement deleted: ${str(data.title) ?? agreement}`, extra: [] };
     default:
       return { title: `${e.type}: ${e.commitmentId ? commitment : agreement}`, extra: [] };
   }

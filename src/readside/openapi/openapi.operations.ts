@@ -153,6 +153,19 @@ export const OPERATIONS: Operation[] = [
     responses: [json(200, "The agreement as stored.", n("Agreement", views.AgreementView))],
     errors: [409],
   },
+  {
+    method: "delete",
+    path: "/api/v1/agreements/{id}",
+    operationId: "deleteAgreement",
+    tag: "agreements",
+    summary: "Delete an agreement that has no commitments",
+    description:
+      "Only an empty agreement can be deleted: one with commitments answers 409 `agreement_not_empty` and changes nothing. Appends an `agreement.deleted` event whose `data.before` is the agreement as it was; its history stays.",
+    auth: "write",
+    pathParams: ID,
+    responses: [{ status: 204, description: "Deleted." }],
+    errors: [404, 409],
+  },
   // Commitments
   {
     method: "get",
