@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import type { ErrorIssue } from "../lib/errors";
+import { IntText, Line } from "../lib/fields";
 import { toIssues } from "../platform/http/validate";
 
 /** Submitted fields: every value of each name, as text (files are ignored). */
@@ -93,6 +94,27 @@ export function statusInput(f: FormFields): Record<string, unknown> {
   if (one(f, "evidence_url")) out.evidence_url = one(f, "evidence_url");
   if (one(f, "evidence_title")) out.evidence_title = one(f, "evidence_title");
   return out;
+}
+
+/** Deleting an agreement: the ticked confirmation, and the version the page showed. */
+export const DeleteAgreementForm = v.object({
+  confirm: v.literal("yes", "tick “Yes, delete this agreement” to confirm"),
+  version: IntText(1, 999_999),
+});
+
+export const deleteAgreementInput = (f: FormFields) => ({ confirm: one(f, "confirm"), version: one(f, "version") });
+
+/** The search beside a list of choices ("Find commitments to depend on", the dashboard's "Find a commitment"). */
+export const FindForm = v.object({ find: v.optional(Line(200)) });
+
+/** The typed search, or undefined when empty; an unusable one comes back as field errors. */
+export function findInput(f: FormFields, name = "find"): { find?: string; errors: FieldErrors } {
+  const text = one(f, name);
+  if (!text) return { errors: noErrors };
+  const parsed = parseWith(FindForm, { find: text });
+  if (parsed.ok) return { find: parsed.value.find, errors: noErrors };
+  const message = parsed.errors.byField.find ?? "is not a usable search";
+  return { errors: { list: [{ field: name, message }], byField: { [name]: message } } };
 }
 
 /** The form field an issue path belongs to. */

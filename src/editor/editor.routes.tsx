@@ -13,10 +13,10 @@ import { dueSoonWindowMs } from "../platform/config";
 import { SLUG_PATTERN } from "../lib/ids";
 import { endSession, signIn } from "../ledger/auth/sessions.service";
 import { CreateAgreement, UpdateAgreement } from "../ledger/agreements.schemas";
-import { createAgreement, getAgreement, updateAgreement } from "../ledger/agreements.service";
+import { createAgreement, deleteAgreement, getAgreement, updateAgreement } from "../ledger/agreements.service";
 import { ChangeStatus, CreateCommitment, UpdateCommitment } from "../ledger/commitments.schemas";
 import { changeStatus, createCommitment, getCommitment, listEvents, updateCommitment } from "../ledger/commitments.service";
-import { formatEvidence, commitmentInput, agreementInput, fieldErrors, lines, noErrors, one, parseWith, raw, statusInput, type FieldErrors, type FormFields } from "./editor.forms";
+import { formatEvidence, commitmentInput, agreementInput, DeleteAgreementForm, deleteAgreementInput, findInput, fieldErrors, lines, noErrors, one, parseWith, raw, statusInput, type FieldErrors, type FormFields } from "./editor.forms";
 import {
   clearSessionCookie,
   clientKey,
@@ -31,7 +31,7 @@ import {
   type EditorContext,
   type EditorEnv,
 } from "./editor.middleware";
-import { agreementChoices, dependencyChoices, previewDeadline } from "./editor.service";
+import { agreementChoices, commitmentPage as commitmentListPage, dependencyChoices, previewDeadline } from "./editor.service";
 import { AgreementFormPage, CommitmentEditPage, CommitmentFormPage, DashboardPage, ForbiddenPage, LoginPage, TokensPage } from "./editor.views";
 import { CreateToken } from "../ledger/auth/tokens.schemas";
 import { CreateSubscription, UpdateSubscription } from "../alerts/subscriptions.schemas";
@@ -80,6 +80,7 @@ function serviceErrors(error: unknown, field: Partial<Record<string, string>>): 
 const DONE: Record<string, string> = {
   agreement_created: "Agreement added.",
   agreement_saved: "Agreement saved.",
+  agreement_deleted: "Agreement deleted. Its history stays on record.",
   commitment_created: "Commitment added.",
   commitment_saved: "Commitment saved.",
   status_changed: "Status change recorded.",
@@ -104,6 +105,8 @@ function agreementValues(a: Awaited<ReturnType<typeof getAgreement>>): FormField
   };
 }
 
+const deletionOf = (a: Awaited<ReturnType<typeof getAgreement>>, errors: FieldErrors) => ({ commitmentCount: a.commitment_count, version: a.version, errors });
+
 function commitmentValues(c: CommitmentView): FormFields {
   const d = (c.deadline ?? {}) as Record<string, string | undefined>;
   const kind = c.deadline === null ? "none" : d.due_on ? "due_on" : d.due_at ? "due_at" : "within";
@@ -124,6 +127,9 @@ function commitmentValues(c: CommitmentView): FormFields {
   };
 }
 
+/** Form buttons that redraw the form (the resolved deadline, a dependency search) and save nothing. */
+const REDRAW = new Set(["preview", "find"]);
+
 async function commitmentForm(
   c: EditorContext,
   mode: "create" | "edit",
@@ -131,7 +137,12 @@ async function commitmentForm(
   errors: FieldErrors,
   opts: { id?: string; agreement: string; preview: boolean },
 ) {
-  const [agreements, dependencies] = await Promise.all([agreementChoices(c.var.db), dependencyChoices(c.var.db, readCtx(c))]);
+  const search = findInput(values);
+  const [agreements, dependencies] = await Promise.all([
+    agreementChoices(c.var.db),
+    dependencyChoices(c.var.db, readCtx(c), { agreement: opts.agreement || undefined, find: search.find }),
+  ]);
+  if (search.errors.list.length > 0) errors = { list: [...errors.list, ...search.errors.list], byField: { ...search.errors.byField, ...errors.byField } };
   const input = commitmentInput(values, mode);
   const preview = opts.preview
     ? await previewDeadline(c.var.db, {
@@ -341,8 +352,15 @@ const editor = new Hono<EditorEnv>()
   .use(requireSession)
   .use(checkedForm)
   .get("/", async (c) => {
-    const [agreements, commitments] = await Promise.all([agreementChoices(c.var.db), dependencyChoices(c.var.db, readCtx(c))]);
-    return page(c, <DashboardPage {...who(c)} done={DONE[c.req.query("done") ?? ""]} agreements={agreements} commitments={commitments.map((x) => ({ ...x, agreement: "" }))} />);
+    const query: FormFields = { q: [c.req.query("q") ?? ""] };
+    const search = findInput(query, "q");
+    const cursor = c.req.query("cursor");
+    const [agreements, commitments] = await Promise.all([
+      agreementChoices(c.var.db),
+      commitmentListPage(c.var.db, readCtx(c), { q: search.find, cursor: cursor && cursor.length <= 500 ? cursor : undefined }),
+    ]);
+    const props = { agreements, commitments, q: one(query, "q"), errors: search.errors };
+    return page(c, <DashboardPage {...who(c)} done={DONE[c.req.query("done") ?? ""]} {...props} />, search.errors.list.length > 0 ? 400 : 200);
   })
   .get("/agreements/new", (c) => page(c, <AgreementFormPage mode="create" {...who(c)} values={{ kind: ["memorandum"] }} errors={noErrors} />))
   .post("/agreements", async (c) => {
@@ -365,7 +383,22 @@ const editor = new Hono<EditorEnv>()
     const moved = (c.req.query("moved") ?? "").split(",").filter((m) => SLUG_PATTERN.test(m));
     const done = DONE[c.req.query("done") ?? ""];
     const notice = done && moved.length > 0 ? `${done} The new signing date moved the deadlines of: ${moved.join(", ")}.` : done;
-    return page(c, <AgreementFormPage mode="edit" id={id} {...who(c)} values={agreementValues(a)} errors={noErrors} notice={notice} />);
+    return page(c, <AgreementFormPage mode="edit" id={id} {...who(c)} values={agreementValues(a)} errors={noErrors} notice={notice} deletion={deletionOf(a, noErrors)} />);
+  })
+  .post("/agreements/:id/delete", async (c) => {
+    const id = idParam(c);
+    const parsed = parseWith(DeleteAgreementForm, deleteAgreementInput(c.var.form));
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        await deleteAgreement(c.var.db, id, writeCtx(c), parsed.value.version);
+        return c.redirect("/editor?done=agreement_deleted", 303);
+      } catch (error) {
+        errors = serviceErrors(error, { conflict: "confirm", agreement_not_empty: "confirm" });
+      }
+    }
+    const a = await getAgreement(c.var.db, id, readCtx(c));
+    return page(c, <AgreementFormPage mode="edit" id={id} {...who(c)} values={agreementValues(a)} errors={noErrors} deletion={deletionOf(a, errors)} />, 400);
   })
   .post("/agreements/:id", async (c) => {
     const id = idParam(c);
@@ -386,7 +419,7 @@ const editor = new Hono<EditorEnv>()
         errors = serviceErrors(error, { conflict: "signed_on" });
       }
     }
-    return page(c, <AgreementFormPage mode="edit" id={id} {...who(c)} values={values} errors={errors} />, 400);
+    return page(c, <AgreementFormPage mode="edit" id={id} {...who(c)} values={values} errors={errors} deletion={deletionOf(before, noErrors)} />, 400);
   })
   .get("/commitments/new", (c) => {
     const agreement = c.req.query("agreement") ?? "";
@@ -399,7 +432,7 @@ const editor = new Hono<EditorEnv>()
     const values = c.var.form;
     const input = commitmentInput(values, "create");
     const agreement = one(values, "agreement");
-    if (one(values, "action") === "preview") return commitmentForm(c, "create", values, noErrors, { agreement, preview: true });
+    if (REDRAW.has(one(values, "action"))) return commitmentForm(c, "create", values, noErrors, { agreement, preview: true });
     const parsed = parseWith(CreateCommitment, input);
     let errors = parsed.ok ? noErrors : parsed.errors;
     if (parsed.ok) {
@@ -423,7 +456,7 @@ const editor = new Hono<EditorEnv>()
     const existing = await getCommitment(c.var.db, id, readCtx(c));
     const values = c.var.form;
     const opts = { id, agreement: existing.agreement, preview: true };
-    if (one(values, "action") === "preview") return commitmentForm(c, "edit", values, noErrors, opts);
+    if (REDRAW.has(one(values, "action"))) return commitmentForm(c, "edit", values, noErrors, opts);
     const parsed = parseWith(UpdateCommitment, commitmentInput(values, "edit"));
     let errors = parsed.ok ? noErrors : parsed.errors;
     if (parsed.ok) {

@@ -48,8 +48,36 @@ export async function agreementChoices(db: Db) {
   return rows.map((a) => ({ id: a.id, title: a.title, signedOn: a.signedOn })).sort((a, b) => a.title.localeCompare(b.title));
 }
 
-/** Commitments a dependency can point at: the first 200 of the ledger, by deadline. */
-export async function dependencyChoices(db: Db, ctx: ReadContext) {
-  const { items } = await listCommitments(db, {}, { limit: 200 }, ctx);
-  return items.map((c) => ({ id: c.id, title: c.title }));
+/** How many choices a select or list shows at once; the rest are found by search or paged. */
+export const CHOICES_MAX = 200;
+
+export interface DependencyChoices {
+  items: { id: string; title: string }[];
+  /** What the list holds, in words, for the hint beside the select. */
+  scope: string;
+  /** More match than are listed: the hint says to narrow the search. */
+  more: boolean;
+}
+
+/**
+ * Commitments a dependency can point at, however large the ledger: those matching `find` (title
+ * or id, as the API's `q`) when the editor searched, else those of the same agreement, else the
+ * first of the ledger; each by deadline, at most CHOICES_MAX. The chosen ones are always kept by
+ * the view (dependencyOptions), so a search never drops a choice.
+ */
+export async function dependencyChoices(db: Db, ctx: ReadContext, opts: { agreement?: string; find?: string } = {}): Promise<DependencyChoices> {
+  const filter = opts.find ? { q: opts.find } : opts.agreement ? { agreement: opts.agreement } : {};
+  const { items, next_cursor } = await listCommitments(db, filter, { limit: CHOICES_MAX }, ctx);
+  const scope = opts.find
+    ? `commitments matching “${opts.find}”`
+    : opts.agreement
+      ? "this agreement's commitments"
+      : "the ledger's first commitments by deadline";
+  return { items: items.map((c) => ({ id: c.id, title: c.title })), scope, more: next_cursor !== null };
+}
+
+/** A page of the editor's commitment list: all, or those matching `q`, keyset-paginated. */
+export async function commitmentPage(db: Db, ctx: ReadContext, opts: { q?: string; cursor?: string }) {
+  const { items, next_cursor } = await listCommitments(db, opts.q ? { q: opts.q } : {}, { limit: CHOICES_MAX, cursor: opts.cursor }, ctx);
+  return { items: items.map((c) => ({ id: c.id, title: c.title, agreement: c.agreement })), next: next_cursor };
 }

@@ -11,7 +11,7 @@ import { progressLabel } from "../lib/labels";
 import { AGREEMENT_KINDS } from "../ledger/agreements.schemas";
 import { PROGRESS } from "../ledger/commitments.rules";
 import type { FieldErrors, FormFields } from "./editor.forms";
-import type { DeadlinePreview } from "./editor.service";
+import { CHOICES_MAX, type DeadlinePreview, type DependencyChoices } from "./editor.service";
 
 const enc = encodeURIComponent;
 const val = (f: FormFields, name: string) => f[name]?.[0] ?? "";
@@ -136,6 +136,29 @@ export function Select(p: FieldProps & { options: { value: string; label: string
   );
 }
 
+export function Checkbox(p: FieldProps & { value: string }) {
+  return (
+    <div class={`field checkbox${p.errors.byField[p.name] ? " field-error" : ""}`}>
+      <FieldError id={p.name} errors={p.errors} />
+      <input
+        id={p.name}
+        name={p.name}
+        type="checkbox"
+        value={p.value}
+        checked={val(p.values, p.name) === p.value}
+        aria-invalid={p.errors.byField[p.name] ? "true" : undefined}
+        aria-describedby={describedBy(p)}
+      />
+      <label for={p.name}>{p.label}</label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 const FormToken = ({ token }: { token: string }) => <input type="hidden" name="form_token" value={token} />;
 
 /** The signed-in bar on every editor page: who, and a sign-out button (a form: it changes state). */
@@ -214,8 +237,11 @@ export function DashboardPage(props: {
   formToken: string;
   done?: string;
   agreements: { id: string; title: string; signedOn: string | null }[];
-  commitments: { id: string; title: string; agreement: string }[];
+  commitments: { items: { id: string; title: string; agreement: string }[]; next: string | null };
+  q: string;
+  errors: FieldErrors;
 }) {
+  const more = props.commitments.next ? `/editor?${new URLSearchParams({ ...(props.q ? { q: props.q } : {}), cursor: props.commitments.next })}` : null;
   return (
     <EditorLayout title="Editor" who={props.who} formToken={props.formToken}>
       <h1>Editor</h1>
@@ -239,13 +265,30 @@ export function DashboardPage(props: {
         ))}
       </ul>
       <h2>Commitments</h2>
+      <ErrorSummary errors={props.errors} labels={{ q: "Find a commitment" }} />
+      <form method="get" action="/editor" class="editor-form find" role="search">
+        <TextField name="q" label="Find a commitment" hint="Words of its title, or its id." values={{ q: [props.q] }} errors={props.errors} />
+        <button type="submit" class="secondary">
+          Find commitments
+        </button>
+      </form>
+      {props.q && props.errors.list.length === 0 ? (
+        <p>
+          {props.commitments.items.length === 0 ? "No commitment matches" : "Commitments matching"} “{props.q}” by deadline · <a href="/editor">Show all</a>
+        </p>
+      ) : null}
       <ul class="editor-list">
-        {props.commitments.map((c) => (
+        {props.commitments.items.map((c) => (
           <li>
             <a href={`/editor/commitments/${enc(c.id)}`}>{c.title}</a>
           </li>
         ))}
       </ul>
+      {more ? (
+        <p>
+          <a href={more}>Next {CHOICES_MAX} commitments</a>
+        </p>
+      ) : null}
     </EditorLayout>
   );
 }
@@ -268,6 +311,8 @@ export function AgreementFormPage(props: {
   values: FormFields;
   errors: FieldErrors;
   notice?: string;
+  /** Edit mode: what the delete section needs. */
+  deletion?: { commitmentCount: number; version: number; errors: FieldErrors };
 }) {
   const { values, errors } = props;
   const action = props.mode === "create" ? "/editor/agreements" : `/editor/agreements/${enc(props.id!)}`;
@@ -293,7 +338,42 @@ export function AgreementFormPage(props: {
         <TextArea name="summary" label="Summary" rows={5} values={values} errors={errors} />
         <button type="submit">{props.mode === "create" ? "Add agreement" : "Save agreement"}</button>
       </form>
+      {props.deletion ? <DeleteAgreement id={props.id!} formToken={props.formToken} {...props.deletion} /> : null}
     </EditorLayout>
+  );
+}
+
+/** Only an agreement without commitments can be deleted; the box must be ticked (works without script). */
+function DeleteAgreement(props: { id: string; formToken: string; commitmentCount: number; version: number; errors: FieldErrors }) {
+  const n = props.commitmentCount;
+  return (
+    <section class="danger" aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete this agreement</h2>
+      {n > 0 ? (
+        <p>
+          It has {n} commitment{n === 1 ? "" : "s"}. Only an agreement without commitments can be deleted; its history stays on record either way.
+        </p>
+      ) : (
+        <>
+          <ErrorSummary errors={props.errors} labels={{ confirm: "Confirm deletion", version: "Version" }} />
+          <form method="post" action={`/editor/agreements/${enc(props.id)}/delete`} class="editor-form" novalidate>
+            <FormToken token={props.formToken} />
+            <input type="hidden" name="version" value={String(props.version)} />
+            <Checkbox
+              name="confirm"
+              value="yes"
+              label="Yes, delete this agreement"
+              hint="It has no commitments. Its history and an agreement.deleted event stay on record."
+              values={{}}
+              errors={props.errors}
+            />
+            <button type="submit" class="warning">
+              Delete agreement
+            </button>
+          </form>
+        </>
+      )}
+    </section>
   );
 }
 
@@ -365,7 +445,7 @@ export function CommitmentFormPage(props: {
   errors: FieldErrors;
   preview: DeadlinePreview | null;
   agreements: { id: string; title: string }[];
-  dependencies: { id: string; title: string }[];
+  dependencies: DependencyChoices;
 }) {
   const { values, errors } = props;
   const action = props.mode === "create" ? "/editor/commitments" : `/editor/commitments/${enc(props.id!)}`;
@@ -404,12 +484,18 @@ export function CommitmentFormPage(props: {
         <Select
           name="depends_on"
           label="Depends on"
-          hint="Other commitments this one waits for. Hold Ctrl (or Cmd) to choose several."
+          hint={`Other commitments this one waits for. Listed: ${props.dependencies.scope}${props.dependencies.more ? " (the first 200: search to narrow)" : ""}, and the ones already chosen. Hold Ctrl (or Cmd) to choose several.`}
           multiple
           values={values}
           errors={errors}
-          options={dependencyOptions(props.dependencies, values.depends_on ?? [], props.id)}
+          options={dependencyOptions(props.dependencies.items, values.depends_on ?? [], props.id)}
         />
+        <div class="find">
+          <TextField name="find" label="Find commitments to depend on" hint="Words of a title, or an id, from anywhere in the ledger. Your choices stay chosen." values={values} errors={errors} />
+          <button type="submit" name="action" value="find" class="secondary">
+            Find commitments
+          </button>
+        </div>
         <TextArea name="evidence" label="Evidence links" hint="One a line: the URL, then a space and an optional title." values={values} errors={errors} />
         {props.mode === "create" ? (
           <Select name="status" label="Status" values={values} errors={errors} options={PROGRESS.map((s) => ({ value: s, label: progressLabel(s) }))} />

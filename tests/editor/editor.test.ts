@@ -207,6 +207,97 @@ describe("agreement forms", () => {
   });
 });
 
+describe("the editor's commitment list", () => {
+  it("pages through a ledger larger than one page, and finds a commitment by a word of its title", async () => {
+    const a = await createAgreement();
+    const word = uid("quokka").replace(/-/g, "");
+    const commitments = Array.from({ length: 205 }, (_, i) => ({ id: uid("many"), agreement: a.id, title: i === 204 ? `Last ${word}` : `Bulk ${i}` }));
+    expect((await call("POST", "/api/v1/import", { body: { commitments } })).status).toBeLessThan(300);
+    const b = await signedIn(ADMIN);
+    const first = await (await b.get("/editor")).text();
+    const next = /<a href="(\/editor\?cursor=[^"]+)">Next 200 commitments<\/a>/.exec(first)?.[1];
+    expect(next).toBeTruthy();
+    const links = (html: string) => [...html.matchAll(/<a href="\/editor\/commitments\/([^"?/]+)">/g)].map((m) => m[1]).filter((id) => id !== "new");
+    const seen = new Set(links(first));
+    expect(seen.size).toBe(200);
+    let url: string | undefined = next!.replace(/&amp;/g, "&");
+    while (url) {
+      const html = await (await b.get(url)).text();
+      for (const id of links(html)) seen.add(id);
+      url = /<a href="(\/editor\?cursor=[^"]+)">Next 200/.exec(html)?.[1]?.replace(/&amp;/g, "&");
+    }
+    for (const c of commitments) expect(seen.has(c.id), c.id).toBe(true);
+
+    const found = await (await b.get(`/editor?q=${word}`)).text();
+    expect(links(found)).toEqual([commitments[204]!.id]);
+    expect(found).toContain(`Commitments matching “${word}”`);
+  });
+});
+
+describe("deleting an agreement in the editor", () => {
+  it("deletes an agreement without commitments once 'Yes, delete this agreement' is ticked, and not before", async () => {
+    const a = await createAgreement();
+    const token = await makeToken("write");
+    const b = await signedIn(token.token);
+    const html = await (await b.get(`/editor/agreements/${a.id}/edit`)).text();
+    expect(html).toMatch(/<label for="confirm">Yes, delete this agreement<\/label>/);
+    expect(html).toMatch(/<button type="submit" class="warning">\s*Delete agreement\s*<\/button>/);
+    const version = /name="version" value="(\d+)"/.exec(html)![1]!;
+
+    const before = await counts();
+    const unticked = await b.post(`/editor/agreements/${a.id}/delete`, { version });
+    expect(unticked.status).toBe(400);
+    const page = await unticked.text();
+    expect(fieldError(page, "confirm")).toBe("tick “Yes, delete this agreement” to confirm");
+    expect(page).toMatch(/<a href="#confirm">Confirm deletion: tick/);
+    expect(await counts()).toEqual(before);
+
+    const res = await b.post(`/editor/agreements/${a.id}/delete`, { version, confirm: "yes" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/editor?done=agreement_deleted");
+    expect(await (await b.get(res.headers.get("location")!)).text()).toContain("Agreement deleted. Its history stays on record.");
+    expect((await call("GET", `/api/v1/agreements/${a.id}`)).status).toBe(404);
+    const ev = await env.DB.prepare("SELECT actor FROM events WHERE agreement_id = ? AND type = 'agreement.deleted'").bind(a.id).first<{ actor: string }>();
+    expect(ev!.actor).toBe(token.name);
+  });
+
+  it("offers no delete for an agreement with commitments, and a forged delete changes nothing", async () => {
+    const a = await createAgreement();
+    await createCommitment(a.id);
+    const b = await signedIn(ADMIN);
+    const html = await (await b.get(`/editor/agreements/${a.id}/edit`)).text();
+    expect(html).toContain("It has 1 commitment. Only an agreement without commitments can be deleted");
+    expect(html).not.toContain(`/editor/agreements/${a.id}/delete`);
+    const before = await counts();
+    const res = await b.post(`/editor/agreements/${a.id}/delete`, { version: String(a.version), confirm: "yes" });
+    expect(res.status).toBe(400);
+    expect(await counts()).toEqual(before);
+    expect((await call("GET", `/api/v1/agreements/${a.id}`)).status).toBe(200);
+  });
+
+  it("refuses a delete from a page shown before someone else edited the agreement, beside the box", async () => {
+    const a = await createAgreement();
+    const b = await signedIn(ADMIN);
+    const version = /name="version" value="(\d+)"/.exec(await (await b.get(`/editor/agreements/${a.id}/edit`)).text())![1]!;
+    expect((await call("PATCH", `/api/v1/agreements/${a.id}`, { body: { summary: "edited meanwhile" } })).status).toBe(200);
+    const res = await b.post(`/editor/agreements/${a.id}/delete`, { version, confirm: "yes" });
+    expect(res.status).toBe(400);
+    expect(fieldError(await res.text(), "confirm")).toMatch(/changed since it was read/);
+    expect((await call("GET", `/api/v1/agreements/${a.id}`)).status).toBe(200);
+  });
+});
+
+/** The edit form's fields for a commitment as the API shows it, unchanged. */
+const editFields = (c: any): Record<string, string | string[]> => ({
+  title: c.title,
+  description: c.description ?? "",
+  parties: (c.parties ?? []).join("\n"),
+  tags: (c.tags ?? []).join("\n"),
+  deadline_kind: "none",
+  time_zone: "UTC",
+  evidence: "",
+});
+
 describe("commitment forms", () => {
   it("show the deadline the server resolves before saving: 'P3M after signing on 2025-08-08 → 2025-11-08'", async () => {
     const a = await createAgreement({ signed_on: "2025-08-08" });
@@ -262,6 +353,46 @@ describe("commitment forms", () => {
       { value: "a", label: "A" },
       { value: "far-away", label: "far-away" },
     ]);
+  });
+
+  it("list the agreement's own commitments as dependency choices, and find others anywhere in the ledger without saving", async () => {
+    const word = uid("zebra").replace(/-/g, "");
+    const a = await createAgreement();
+    const other = await createAgreement();
+    const sibling = await createCommitment(a.id, { title: "Sibling commitment" });
+    const far = await createCommitment(other.id, { title: `Faraway ${word} commitment` });
+    const c = await createCommitment(a.id, { depends_on: [sibling.id] });
+    const b = await signedIn(ADMIN);
+    const form = await (await b.get(`/editor/commitments/${c.id}/edit`)).text();
+    const options = (html: string) => [...(/<select id="depends_on"[\s\S]*?<\/select>/.exec(html)?.[0] ?? "").matchAll(/<option value="([^"]+)"( selected="")?/g)].map((m) => [m[1], Boolean(m[2])]);
+    expect(options(form)).toEqual([[sibling.id, true]]);
+    expect(form).toContain("Listed: this agreement&#39;s commitments");
+    expect(form).toMatch(/<label for="find">Find commitments to depend on<\/label>/);
+
+    const before = await counts();
+    const found = await b.post(`/editor/commitments/${c.id}`, { ...editFields(c), depends_on: [sibling.id], find: word, action: "find" });
+    expect(found.status).toBe(200);
+    const html = await found.text();
+    expect(options(html)).toEqual([
+      [far.id, false],
+      [sibling.id, true],
+    ]);
+    expect(html).toContain(`Listed: commitments matching “${word}”`);
+    expect(fieldValue(html, "find")).toBe(word);
+    expect(await counts()).toEqual(before);
+
+    const saved = await b.post(`/editor/commitments/${c.id}`, { ...editFields(c), depends_on: [sibling.id, far.id], action: "save" });
+    expect(saved.status).toBe(303);
+    expect((await json(call("GET", `/api/v1/commitments/${c.id}`))).depends_on.sort()).toEqual([far.id, sibling.id].sort());
+  });
+
+  it("show an unusable dependency search beside its field", async () => {
+    const a = await createAgreement();
+    const c = await createCommitment(a.id);
+    const b = await signedIn(ADMIN);
+    const res = await b.post(`/editor/commitments/${c.id}`, { ...editFields(c), find: "x".repeat(201), action: "find" });
+    expect(res.status).toBe(400);
+    expect(fieldError(await res.text(), "find")).toMatch(/at most 200/);
   });
 
   it("show the chosen dependency selected and keep it when the edit form is saved", async () => {
@@ -361,6 +492,9 @@ describe("accessibility of every editor page", () => {
     pages.push(["commitment errors", await (await b.post("/editor/commitments", { action: "save", agreement: a.id, title: "", deadline_kind: "due_on", due_on: "x" })).text()]);
     pages.push(["status errors", await (await b.post(`/editor/commitments/${c.id}/status`, { status: "nope" })).text()]);
     pages.push(["sign-in error", await (await browser().post("/login", { token: "wrong" })).text()]);
+    const empty = await createAgreement();
+    pages.push(["empty agreement", await (await b.get(`/editor/agreements/${empty.id}/edit`)).text()]);
+    pages.push(["delete error", await (await b.post(`/editor/agreements/${empty.id}/delete`, { version: "1" })).text()]);
     for (const [path, html] of pages) {
       expectPageOutline(html, path);
       expect(html, path).toContain('<a class="skip" href="#main">');

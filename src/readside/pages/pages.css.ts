@@ -118,6 +118,12 @@ legend, .field > label { display: block; font-weight: 600; margin-bottom: .25rem
 .preview-problem { color: var(--overdue); }
 button { font: inherit; font-weight: 600; padding: .5rem 1rem; border: 2px solid #14532d; background: var(--on-track); color: #fff; cursor: pointer; }
 button.secondary { background: var(--panel); color: var(--fg); border-color: var(--fg); }
+button.warning { background: var(--overdue); border-color: #7a1710; }
+.checkbox { display: grid; grid-template-columns: auto 1fr; gap: .25rem .5rem; align-items: center; }
+.checkbox input { width: 1.25rem; height: 1.25rem; margin: 0; }
+.checkbox .hint, .checkbox .error-message { grid-column: 1 / -1; }
+.checkbox > label { font-weight: 600; }
+.danger { border-top: 2px solid var(--line); margin-top: 2rem; }
 @media (min-width: 40rem) {
   .summary { grid-template-columns: repeat(4, minmax(0, 1fr)); }
   .facts { grid-template-columns: max-content 1fr; }
