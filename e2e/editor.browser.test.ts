@@ -163,6 +163,33 @@ describe("the browser editor", () => {
     expect(api.body.status).toBe("stalled");
   });
 
+  it("changes a status from the commitment's public page once signed in, and comes back to it", async () => {
+    await page.goto(`${worker.url}/commitments/${commitmentId}`);
+    await page.getByLabel("Status").selectOption("in_progress");
+    await page.getByLabel("Note").fill("Talks resumed in Washington");
+    await page.getByRole("button", { name: "Record status change" }).click();
+    await page.getByText("Status change recorded.").waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/commitments/${commitmentId}`);
+    expect(await page.locator("main").textContent()).toContain("Talks resumed in Washington");
+    expect((await worker.api("GET", `/api/v1/commitments/${commitmentId}`)).body.status).toBe("in_progress");
+    // The same URL without the cookie is the public page: no controls.
+    const anonymous = await (await fetch(`${worker.url}/commitments/${commitmentId}`)).text();
+    expect(anonymous).not.toContain("Record status change");
+  });
+
+  it("deletes an agreement without commitments after the confirmation is ticked", async () => {
+    const id = `browser-empty-${Date.now().toString(36)}`;
+    expect((await worker.api("POST", "/api/v1/agreements", { id, title: "Entered by mistake", kind: "memorandum" })).status).toBe(201);
+    await page.goto(`${worker.url}/editor/agreements/${id}/edit`);
+    await page.getByRole("button", { name: "Delete agreement" }).click();
+    await page.getByText("tick “Yes, delete this agreement” to confirm").first().waitFor();
+    expect((await worker.api("GET", `/api/v1/agreements/${id}`)).status).toBe(200);
+    await page.getByLabel("Yes, delete this agreement").check();
+    await page.getByRole("button", { name: "Delete agreement" }).click();
+    await page.getByText("Agreement deleted.").waitFor();
+    expect((await worker.api("GET", `/api/v1/agreements/${id}`)).status).toBe(404);
+  });
+
   it("refuses a form posted from another origin with 403 and changes nothing", async () => {
     const port = await freePort();
     const evil: Server = createServer((_req, res) => {

@@ -5,12 +5,18 @@
  */
 import { hashText, respondStatic } from "../readside/cache";
 import { EDITOR_JS, EDITOR_JS_PATH } from "./editor.script";
-import { Hono } from "hono";
+import { Hono, type Next } from "hono";
+import type { Child } from "hono/jsx";
+import { getCookie } from "hono/cookie";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { DomainError, type ErrorIssue } from "../lib/errors";
 import { handleError } from "../platform/http/errors";
 import { dueSoonWindowMs } from "../platform/config";
 import { SLUG_PATTERN } from "../lib/ids";
+import { baseUrl } from "../platform/http/context";
+import { findSession } from "../ledger/auth/sessions.service";
+import { loadAgreementPage, loadCommitmentPage, loadHome } from "../readside/pages/pages.service";
+import { AgreementPage, CommitmentPage, HomePage } from "../readside/pages/pages.views";
 import { endSession, signIn } from "../ledger/auth/sessions.service";
 import { CreateAgreement, UpdateAgreement } from "../ledger/agreements.schemas";
 import { createAgreement, deleteAgreement, getAgreement, updateAgreement } from "../ledger/agreements.service";
@@ -28,11 +34,12 @@ import {
   requireSession,
   sameOrigin,
   setSessionCookie,
+  cookieSettings,
   type EditorContext,
   type EditorEnv,
 } from "./editor.middleware";
 import { agreementChoices, commitmentPage as commitmentListPage, dependencyChoices, previewDeadline } from "./editor.service";
-import { AgreementFormPage, CommitmentEditPage, CommitmentFormPage, DashboardPage, ForbiddenPage, LoginPage, TokensPage } from "./editor.views";
+import { AgreementFormPage, CommitmentEditPage, CommitmentFormPage, DashboardPage, ForbiddenPage, LoginPage, PublicPageControls, TokensPage } from "./editor.views";
 import { CreateToken } from "../ledger/auth/tokens.schemas";
 import { CreateSubscription, UpdateSubscription } from "../alerts/subscriptions.schemas";
 import { createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver, rotateSecret, sendTest, updateSubscription } from "../alerts/subscriptions.service";
@@ -63,6 +70,31 @@ const writeCtx = (c: EditorContext) => ({
   emitted: c.var.emitted,
 });
 const who = (c: EditorContext) => ({ who: c.var.session!.principal.name, formToken: c.var.session!.formToken });
+
+/**
+ * A public page for a signed-in editor: the same page with its editor controls under the h1,
+ * `private, no-store`, rendered fresh (no ETag, never through the read-side memo). Without a live
+ * session it calls next(): the public, cacheable page (readside/pages), which never reads the
+ * cookie. A dead cookie is left alone here (clearing it would put Set-Cookie on a public page).
+ */
+async function signedInPage(c: EditorContext, next: Next, render: (who: { who: string; formToken: string; done?: string }) => Promise<Child | null>) {
+  const id = getCookie(c, cookieSettings(c).name);
+  const session = id ? await findSession(c.var.db, id, c.var.now) : null;
+  if (!session) return next();
+  c.set("session", session);
+  c.set("sessionId", id!);
+  const node = await render({ ...who(c), done: DONE[c.req.query("done") ?? ""] });
+  if (node === null) return next(); // the public 404 page
+  const [personal, security] = editorHeaders;
+  await personal(c, async () => {
+    await security(c, async () => {
+      c.res = page(c, node);
+    });
+  });
+  return c.res;
+}
+
+const pageCtx = (c: EditorContext) => ({ ...readCtx(c), base: baseUrl(c) });
 
 /** Only same-site paths are followed after sign-in (no open redirect). */
 const safeNext = (next: string | undefined) => (next && /^\/(?!\/)[\w\-./?=&%]*$/.test(next) ? next : "/editor");
@@ -479,7 +511,9 @@ const editor = new Hono<EditorEnv>()
       try {
         await changeStatus(c.var.db, id, parsed.value, writeCtx(c));
         const done = before.status === parsed.value.status ? "unchanged" : "status_changed";
-        return c.redirect(`/editor/commitments/${encodeURIComponent(id)}?done=${done}`, 303);
+        // From the public page's controls, back there; otherwise the editor's commitment page.
+        const back = one(values, "back") === `/commitments/${id}` ? `/commitments/${encodeURIComponent(id)}` : `/editor/commitments/${encodeURIComponent(id)}`;
+        return c.redirect(`${back}?done=${done}`, 303);
       } catch (error) {
         errors = serviceErrors(error, { illegal_transition: "note" });
       }
@@ -499,6 +533,29 @@ export const editorRoutes = new Hono<EditorEnv>()
       etag: EDITOR_JS_ETAG,
       contentType: "text/javascript; charset=utf-8",
       headers: { "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff" },
+    }),
+  )
+  .get("/", (c, next) =>
+    signedInPage(c, next, async (w) => {
+      const ctx = pageCtx(c);
+      return <HomePage {...await loadHome(c.var.db, ctx)} now={ctx.now} controls={<PublicPageControls {...w} page={{ kind: "home" }} />} />;
+    }),
+  )
+  .get("/agreements/:id", (c, next) =>
+    signedInPage(c, next, async (w) => {
+      const id = c.req.param("id");
+      const ctx = pageCtx(c);
+      const found = SLUG_PATTERN.test(id) ? await loadAgreementPage(c.var.db, id, ctx) : null;
+      return found ? <AgreementPage {...found} now={ctx.now} controls={<PublicPageControls {...w} page={{ kind: "agreement", id }} />} /> : null;
+    }),
+  )
+  .get("/commitments/:id", (c, next) =>
+    signedInPage(c, next, async (w) => {
+      const id = c.req.param("id");
+      const ctx = pageCtx(c);
+      const found = SLUG_PATTERN.test(id) ? await loadCommitmentPage(c.var.db, id, ctx) : null;
+      const controls = found ? <PublicPageControls {...w} page={{ kind: "commitment", id, status: found.commitment.status }} /> : null;
+      return found ? <CommitmentPage {...found} base={ctx.base} controls={controls} /> : null;
     }),
   )
   .use("/login", ...editorHeaders)

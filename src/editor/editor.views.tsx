@@ -175,17 +175,79 @@ function ActionButton(props: { action: string; formToken: string; label: string;
   );
 }
 
+function SignedInBar(props: { who: string; formToken: string }) {
+  return (
+    <div class="signed-in">
+      <p>
+        Signed in as <strong>{props.who}</strong> · <a href="/editor">Editor home</a>
+      </p>
+      <ActionButton action="/logout" formToken={props.formToken} label="Sign out" />
+    </div>
+  );
+}
+
 function EditorLayout(props: { title: string; who: string; formToken: string; children: Child }) {
   return (
     <Layout title={`${props.title} · pledgewatch editor`} signInLink={false} scripts={[EDITOR_JS_PATH]}>
-      <div class="signed-in">
-        <p>
-          Signed in as <strong>{props.who}</strong> · <a href="/editor">Editor home</a>
-        </p>
-        <ActionButton action="/logout" formToken={props.formToken} label="Sign out" />
-      </div>
+      <SignedInBar who={props.who} formToken={props.formToken} />
       {props.children}
     </Layout>
+  );
+}
+
+/** The status change: Status, Note, Evidence URL and title. `back` is where a success returns to. */
+function StatusForm(props: { id: string; formToken: string; values: FormFields; errors: FieldErrors; back?: string }) {
+  const { values, errors } = props;
+  return (
+    <form method="post" action={`/editor/commitments/${enc(props.id)}/status`} class="editor-form" novalidate>
+      <FormToken token={props.formToken} />
+      {props.back ? <input type="hidden" name="back" value={props.back} /> : null}
+      <Select name="status" label="Status" values={values} errors={errors} options={PROGRESS.map((s) => ({ value: s, label: progressLabel(s) }))} />
+      <TextArea name="note" label="Note" hint="What happened. Needed to reopen a fulfilled, broken or withdrawn commitment." values={values} errors={errors} />
+      <TextField name="evidence_url" label="Evidence URL" type="url" values={values} errors={errors} />
+      <TextField name="evidence_title" label="Evidence title" values={values} errors={errors} />
+      <button type="submit">Record status change</button>
+    </form>
+  );
+}
+
+/**
+ * What a public page shows a signed-in editor, under its h1: who is signed in, links into the
+ * editor, and on a commitment's page its status change. Never part of a public (cacheable) answer.
+ */
+export function PublicPageControls(props: {
+  who: string;
+  formToken: string;
+  done?: string;
+  page: { kind: "home" } | { kind: "agreement"; id: string } | { kind: "commitment"; id: string; status: string };
+}) {
+  const p = props.page;
+  return (
+    <section class="editor-controls" aria-labelledby="editor-controls-title">
+      <h2 id="editor-controls-title">Editing</h2>
+      <SignedInBar who={props.who} formToken={props.formToken} />
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
+      {p.kind === "home" ? (
+        <p>
+          <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a>
+        </p>
+      ) : p.kind === "agreement" ? (
+        <p>
+          <a href={`/editor/agreements/${enc(p.id)}/edit`}>Edit agreement</a> · <a href={`/editor/commitments/new?agreement=${enc(p.id)}`}>Add a commitment to it</a>
+        </p>
+      ) : (
+        <>
+          <p>
+            <a href={`/editor/commitments/${enc(p.id)}/edit`}>Edit commitment</a> · <a href={`/editor/commitments/${enc(p.id)}`}>Its editor page and full history</a>
+          </p>
+          <StatusForm id={p.id} formToken={props.formToken} values={{ status: [p.status] }} errors={{ list: [], byField: {} }} back={`/commitments/${p.id}`} />
+        </>
+      )}
+    </section>
   );
 }
 
@@ -533,14 +595,7 @@ export function CommitmentEditPage(props: {
       </p>
       <h2>Change the status</h2>
       <ErrorSummary errors={errors} labels={COMMITMENT_LABELS} />
-      <form method="post" action={`/editor/commitments/${enc(c.id)}/status`} class="editor-form" novalidate>
-        <FormToken token={props.formToken} />
-        <Select name="status" label="Status" values={values} errors={errors} options={PROGRESS.map((s) => ({ value: s, label: progressLabel(s) }))} />
-        <TextArea name="note" label="Note" hint="What happened. Needed to reopen a fulfilled, broken or withdrawn commitment." values={values} errors={errors} />
-        <TextField name="evidence_url" label="Evidence URL" type="url" values={values} errors={errors} />
-        <TextField name="evidence_title" label="Evidence title" values={values} errors={errors} />
-        <button type="submit">Record status change</button>
-      </form>
+      <StatusForm id={c.id} formToken={props.formToken} values={values} errors={errors} />
       <h2>History</h2>
       <ol class="editor-history">
         {props.history.map((e) => (

@@ -458,17 +458,80 @@ describe("commitment forms", () => {
   });
 });
 
-describe("public pages stay public", () => {
-  it("a signed-in visitor gets the same cacheable public page, with no session-specific content", async () => {
+describe("public pages and editor controls", () => {
+  it("a visitor without a live session gets the public, cacheable page without controls, a dead cookie changing nothing", async () => {
+    const a = await createAgreement();
+    const c = await createCommitment(a.id);
+    for (const path of ["/", `/agreements/${a.id}`, `/commitments/${c.id}`]) {
+      const anon = await browser().get(path);
+      const dead = browser();
+      dead.cookie = "__Host-pw_session=not-a-live-session";
+      const stale = await dead.get(path);
+      for (const res of [anon, stale]) {
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get("cache-control"), path).toMatch(/^public/);
+        expect(res.headers.get("etag"), path).toBeTruthy();
+        expect(res.headers.get("vary"), path).toBe("Cookie");
+        expect(res.headers.getSetCookie(), path).toEqual([]);
+        const html = await res.text();
+        expect(html, path).not.toContain("Signed in as");
+        expect(html, path).not.toContain("form_token");
+        expect(html, path).toContain('<a href="/login">sign in to edit the ledger</a>');
+      }
+    }
+  });
+
+  it("a signed-in editor gets the same pages with controls, private and no-store, never a 304 or the memo's copy", async () => {
+    const a = await createAgreement();
+    const c = await createCommitment(a.id);
     const b = await signedIn(ADMIN);
-    const anon = await browser().get("/");
-    const mine = await b.get("/");
-    expect(mine.headers.get("cache-control")).toBe(anon.headers.get("cache-control"));
-    expect(mine.headers.get("cache-control")).not.toMatch(/private|no-store/);
-    const html = await mine.text();
-    expect(html).not.toContain("Signed in as");
-    expect(html).not.toContain("form_token");
-    expect(html).toContain('<a href="/login">sign in to edit the ledger</a>');
+    const expected: Record<string, string[]> = {
+      "/": ['href="/editor/agreements/new">Add an agreement</a>'],
+      [`/agreements/${a.id}`]: [`href="/editor/agreements/${a.id}/edit">Edit agreement</a>`, `href="/editor/commitments/new?agreement=${a.id}">`],
+      [`/commitments/${c.id}`]: [`href="/editor/commitments/${c.id}/edit">Edit commitment</a>`, `action="/editor/commitments/${c.id}/status"`, '<label for="status">Status</label>', '<label for="note">Note</label>'],
+    };
+    for (const [path, parts] of Object.entries(expected)) {
+      const publicCopy = await browser().get(path); // warms the read-side memo
+      const etag = publicCopy.headers.get("etag")!;
+      const res = await exports.default.fetch(new Request(`${BASE}${path}`, { headers: { cookie: b.cookie!, "if-none-match": etag } }));
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("cache-control"), path).toBe("private, no-store");
+      expect(res.headers.get("etag"), path).toBeNull();
+      expect(res.headers.get("content-security-policy"), path).toContain("form-action 'self'");
+      const html = await res.text();
+      expect(html, path).toContain("Signed in as <strong>admin</strong>");
+      for (const part of parts) expect(html, path).toContain(part);
+      expect(html, path).not.toContain("sign in to edit the ledger");
+      expectPageOutline(html, path);
+      // The public copy is untouched by the signed-in visit.
+      const again = await browser().get(path);
+      expect(again.headers.get("etag"), path).toBe(etag);
+      expect(await again.text(), path).not.toContain("Signed in as");
+    }
+  });
+
+  it("records a status change from the commitment's public page and comes back to it", async () => {
+    const a = await createAgreement();
+    const c = await createCommitment(a.id);
+    const token = await makeToken("write");
+    const b = await signedIn(token.token);
+    const res = await b.post(`/editor/commitments/${c.id}/status`, { status: "in_progress", note: "Work started", back: `/commitments/${c.id}` });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`/commitments/${c.id}?done=status_changed`);
+    const html = await (await b.get(res.headers.get("location")!)).text();
+    expect(html).toContain("Status change recorded.");
+    expect((await json(call("GET", `/api/v1/commitments/${c.id}`))).status).toBe("in_progress");
+    const ev = (await eventsOf(c.id)).find((e) => e.type === "commitment.status_changed")!;
+    expect(ev.actor).toBe(token.name);
+    // Any other "back" is ignored: no open redirect.
+    const elsewhere = await b.post(`/editor/commitments/${c.id}/status`, { status: "stalled", note: "x", back: "https://evil.example/" });
+    expect(elsewhere.headers.get("location")).toBe(`/editor/commitments/${c.id}?done=status_changed`);
+  });
+
+  it("answers the public 404 for a missing commitment, signed in too", async () => {
+    const b = await signedIn(ADMIN);
+    const res = await b.get("/commitments/no-such-commitment");
+    expect(res.status).toBe(404);
   });
 });
 

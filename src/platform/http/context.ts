@@ -37,4 +37,4 @@ export const writeCtx = (c: Context<AppEnv>) => ({
 });
 
 /** The origin for absolute links: PUBLIC_BASE_URL, else the request's own. */
-export const baseUrl = (c: Context<AppEnv>) => c.var.config.publicBaseUrl ?? new URL(c.req.url).origin;
+export const baseUrl = (c: { var: { config: Config }; req: { url: string } }) => c.var.config.publicBaseUrl ?? new URL(c.req.url).origin;

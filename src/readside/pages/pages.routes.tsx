@@ -45,7 +45,9 @@ async function servePage(
       const { status, node } = await render({ now, windowMs, base });
       return { body: `<!DOCTYPE html>${await node}`, contentType: "text/html; charset=utf-8", status };
     },
-    { maxAge: PAGE_MAX_AGE, exists },
+    // A signed-in editor gets a private variant of the same URL (editor/): a browser must not
+    // answer it from the public copy it cached before signing in, or the reverse.
+    { maxAge: PAGE_MAX_AGE, exists, headers: { Vary: "Cookie" } },
   );
 }
 

@@ -254,11 +254,18 @@ function FollowLinks({ query, what }: { query: string; what: string }) {
   );
 }
 
-export function HomePage(props: { summary: Summary; sections: AgreementSection[]; timeline: TimelineData; now: number }) {
+/**
+ * What a page shows a signed-in editor (editor/ renders it; public answers never have it): placed
+ * under the h1, and the footer's sign-in link goes.
+ */
+export type Controls = Child | undefined;
+
+export function HomePage(props: { summary: Summary; sections: AgreementSection[]; timeline: TimelineData; now: number; controls?: Controls }) {
   const { summary, sections, timeline, now } = props;
   return (
-    <Layout title="pledgewatch: commitment status">
+    <Layout title="pledgewatch: commitment status" signInLink={!props.controls}>
       <h1>Commitment status</h1>
+      {props.controls}
       <p class="lede">
         {plural(summary.total, "commitment")} in {plural(sections.length, "agreement")}, as of{" "}
         <time datetime={isoDate(now)}>{isoDate(now)}</time>.
@@ -327,12 +334,13 @@ export function CommitmentPage(props: {
   deadline: DeadlineFacts | null;
   deadlines: DeadlineStep[];
   base: string;
+  controls?: Controls;
 }) {
   const { commitment: c, card, agreement, dependsOn, dependents, dependentsHidden, history, deadline, deadlines, base } = props;
   const query = `?commitment=${enc(c.id)}`;
   const badgeUrl = `${base}/badges/${enc(c.id)}.svg`;
   return (
-    <Layout title={`${c.title} · pledgewatch`} feedQuery={query}>
+    <Layout title={`${c.title} · pledgewatch`} feedQuery={query} signInLink={!props.controls}>
       <nav class="crumbs" aria-label="Breadcrumb">
         <a href="/">Status</a>
         {agreement ? (
@@ -347,6 +355,7 @@ export function CommitmentPage(props: {
         <TimelinessBadge t={card.timeliness} /> <ProgressBadge status={c.status} />
       </p>
       <DueLine card={card} />
+      {props.controls}
       <dl class="facts">
         <dt>Deadline</dt>
         <dd>
@@ -461,15 +470,17 @@ export function AgreementPage(props: {
   timeline: TimelineData;
   history: FeedItem[];
   now: number;
+  controls?: Controls;
 }) {
   const { agreement: a, cards, hidden, summary, timeline, history, now } = props;
   const query = `?agreement=${enc(a.id)}`;
   return (
-    <Layout title={`${a.title} · pledgewatch`} feedQuery={query}>
+    <Layout title={`${a.title} · pledgewatch`} feedQuery={query} signInLink={!props.controls}>
       <nav class="crumbs" aria-label="Breadcrumb">
         <a href="/">Status</a>
       </nav>
       <h1>{a.title}</h1>
+      {props.controls}
       <AgreementMeta agreement={a} />
       {a.sourceUrl && isSafeHref(a.sourceUrl) ? (
         <p>
