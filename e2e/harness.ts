@@ -33,8 +33,50 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Process groups of the `wrangler dev` children this process started and has not stopped. A
+ * stopped or killed runner (bench, soak, tests) takes them with it: SIGINT, SIGTERM, SIGHUP, a
+ * normal exit, and its parent going away (npm killed by `timeout` does not always forward the
+ * signal; this process is then re-parented) all end every group, as scripts/start.mjs does.
+ */
+const running = new Set<number>();
+
+function killGroups(signal: NodeJS.Signals) {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+let cleanupInstalled = false;
+function installCleanup() {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  let stopping = false;
+  const stopAll = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    killGroups("SIGTERM");
+    setTimeout(() => {
+      killGroups("SIGKILL");
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }, 2000);
+  };
+  process.once("exit", () => killGroups("SIGKILL"));
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => stopAll(signal));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stopAll("SIGTERM");
+  }, 500).unref();
+}
+
 export interface WorkerHandle {
   url: string;
+  /** The process (and group) id of `wrangler dev`; workerd runs in its group. */
+  pid: number;
   adminToken: string;
   persistDir: string;
   /** Lines wrangler printed (stdout + stderr), for diagnosing and for "no errors in the log". */
@@ -79,7 +121,10 @@ export async function startWorker(options: StartOptions = {}): Promise<WorkerHan
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ...(options.args ?? []),
   ];
+  installCleanup();
   const child: ChildProcess = spawn(WRANGLER, args, { cwd: ROOT, env: quietEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child.pid!);
+  child.once("exit", () => running.delete(child.pid!));
   const log: string[] = [];
   const collect = (chunk: Buffer) => log.push(...chunk.toString("utf8").split("\n").filter(Boolean));
   child.stdout!.on("data", collect);
@@ -142,7 +187,7 @@ export async function startWorker(options: StartOptions = {}): Promise<WorkerHan
     if (!res.ok) throw new Error(`sweep failed: ${res.status} ${await res.text()}`);
   };
 
-  return { url, adminToken, persistDir, log, api, sweep, stop };
+  return { url, pid: child.pid!, adminToken, persistDir, log, api, sweep, stop };
 }
 
 export interface ReceivedHook {
