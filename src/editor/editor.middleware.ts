@@ -12,6 +12,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../platform/http/context";
 import { SESSION_ABSOLUTE_MS, findSession, formTokenMatches, type Session } from "../ledger/auth/sessions.service";
 import type { FormFields } from "./editor.forms";
+import { IMPORT_MAX_BYTES } from "../ledger/transfer/transfer.schemas";
 import { ForbiddenPage } from "./editor.views";
 
 export type EditorEnv = {
@@ -86,22 +87,29 @@ export const sameOrigin = createMiddleware<EditorEnv>(async (c, next) => {
   await next();
 });
 
-/** Form posts are small; a larger body is refused before it is read. */
-const limit = bodyLimit({
-  maxSize: 64 * 1024,
-  onError: (c) => c.text("The form is larger than 64 KB.", 413),
-});
+/** Form posts are small; a larger body is refused before it is read. The import form takes a document. */
+const FORM_MAX_BYTES = 64 * 1024;
+const limits = new Map(
+  [FORM_MAX_BYTES, IMPORT_MAX_BYTES + FORM_MAX_BYTES].map((maxSize) => [
+    maxSize,
+    bodyLimit({ maxSize, onError: (c) => c.text(`The form is larger than ${Math.round(maxSize / 1024)} KB.`, 413) }),
+  ]),
+);
+export const IMPORT_FORM_PATH = "/editor/import";
 
-/** Reads an urlencoded or multipart form into c.var.form (every value of each name, text only). */
+/**
+ * Reads an urlencoded or multipart form into c.var.form: every value of each name, as text (an
+ * uploaded file as its UTF-8 text; only the import form has a file field).
+ */
 export const readForm = createMiddleware<EditorEnv>((c, next) =>
-  limit(c, async () => {
+  limits.get(c.req.path === IMPORT_FORM_PATH ? IMPORT_MAX_BYTES + FORM_MAX_BYTES : FORM_MAX_BYTES)!(c, async () => {
     const type = c.req.header("Content-Type") ?? "";
     const fields: FormFields = {};
     if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
       const body = await c.req.parseBody({ all: true });
       for (const [name, value] of Object.entries(body)) {
         const values = Array.isArray(value) ? value : [value];
-        fields[name] = values.filter((x): x is string => typeof x === "string");
+        fields[name] = await Promise.all(values.map((x) => (typeof x === "string" ? x : x.text())));
       }
     }
     c.set("form", fields);

@@ -39,7 +39,8 @@ import {
   type EditorEnv,
 } from "./editor.middleware";
 import { agreementChoices, commitmentPage as commitmentListPage, dependencyChoices, previewDeadline } from "./editor.service";
-import { AgreementFormPage, CommitmentEditPage, CommitmentFormPage, DashboardPage, ForbiddenPage, LoginPage, PublicPageControls, TokensPage } from "./editor.views";
+import { AgreementFormPage, CommitmentEditPage, CommitmentFormPage, DashboardPage, ForbiddenPage, ImportPage, LoginPage, PublicPageControls, TokensPage } from "./editor.views";
+import { importDocument, parseImportDocument } from "../ledger/transfer/transfer.service";
 import { CreateToken } from "../ledger/auth/tokens.schemas";
 import { CreateSubscription, UpdateSubscription } from "../alerts/subscriptions.schemas";
 import { createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver, rotateSecret, sendTest, updateSubscription } from "../alerts/subscriptions.service";
@@ -452,6 +453,32 @@ const editor = new Hono<EditorEnv>()
       }
     }
     return page(c, <AgreementFormPage mode="edit" id={id} {...who(c)} values={values} errors={errors} deletion={deletionOf(before, noErrors)} />, 400);
+  })
+  .get("/import", (c) => page(c, <ImportPage {...who(c)} values={{}} errors={noErrors} />))
+  .post("/import", async (c) => {
+    const values = c.var.form;
+    const file = (values.file ?? []).find((text) => text.trim() !== "");
+    const text = (file ?? raw(values, "document")).trim();
+    const shown = file ? { document: [""] } : values; // a file's text is not echoed back
+    const refuse = (messages: string[]) => {
+      const list = messages.slice(0, 20).map((message) => ({ field: "document", message }));
+      if (messages.length > 20) list.push({ field: "document", message: `and ${messages.length - 20} more` });
+      return page(c, <ImportPage {...who(c)} values={shown} errors={{ list, byField: { document: messages[0]! } }} />, 400);
+    };
+    if (!text) return refuse(["choose a file or paste a document"]);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      return refuse([`is not valid JSON: ${(error as Error).message}`]);
+    }
+    try {
+      const result = await importDocument(c.var.db, parseImportDocument(body), writeCtx(c));
+      return page(c, <ImportPage {...who(c)} values={{}} errors={noErrors} result={result} />);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code === "internal") throw error;
+      return refuse(error.issues?.length ? error.issues.map((i) => `${i.path}: ${i.message}`) : [error.message]);
+    }
   })
   .get("/commitments/new", (c) => {
     const agreement = c.req.query("agreement") ?? "";

@@ -314,7 +314,7 @@ export function DashboardPage(props: {
       ) : null}
       <p>
         <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a> ·{" "}
-        <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/tokens">API tokens</a> (admin)
+        <a href="/editor/import">Import</a> · <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/tokens">API tokens</a> (admin)
       </p>
       <h2>Agreements</h2>
       <ul class="editor-list">
@@ -436,6 +436,45 @@ function DeleteAgreement(props: { id: string; formToken: string; commitmentCount
         </>
       )}
     </section>
+  );
+}
+
+export interface ImportCounts {
+  agreements: { created: number; updated: number; unchanged: number };
+  commitments: { created: number; updated: number; unchanged: number };
+}
+
+const countsText = (n: ImportCounts["agreements"]) => `${n.created} created, ${n.updated} updated, ${n.unchanged} unchanged`;
+
+/** Import a pledgewatch/v1 document (an export, or one written by hand): a file or pasted text. */
+export function ImportPage(props: { who: string; formToken: string; values: FormFields; errors: FieldErrors; result?: ImportCounts }) {
+  const { values, errors } = props;
+  return (
+    <EditorLayout title="Import" who={props.who} formToken={props.formToken}>
+      <h1>Import agreements and commitments</h1>
+      {props.result ? (
+        <p class="notice" role="status">
+          Imported. Agreements: {countsText(props.result.agreements)}. Commitments: {countsText(props.result.commitments)}.
+        </p>
+      ) : null}
+      <p>
+        A <code>pledgewatch/v1</code> document, as <a href="/api/v1/export">the export</a> writes it. Records are matched by id: new ones are created, changed ones
+        updated with their history, and nothing is written unless every record is right. At most 1,000 records and 5 MB.
+      </p>
+      <ErrorSummary errors={errors} labels={{ document: "Document" }} />
+      <form method="post" action="/editor/import" enctype="multipart/form-data" class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <div class="field">
+          <label for="file">Import file</label>
+          <p class="hint" id="file-hint">
+            A .json file. If you choose one, the text below is not used.
+          </p>
+          <input id="file" name="file" type="file" accept="application/json,.json" aria-describedby="file-hint" />
+        </div>
+        <TextArea name="document" label="Document" hint="Or paste the JSON here." rows={12} values={values} errors={errors} />
+        <button type="submit">Import</button>
+      </form>
+    </EditorLayout>
   );
 }
 

@@ -234,6 +234,53 @@ describe("the editor's commitment list", () => {
   });
 });
 
+describe("importing in the editor", () => {
+  it("imports a pasted document through the same import as the API, saying what it did, and again changes nothing", async () => {
+    const token = await makeToken("write");
+    const b = await signedIn(token.token);
+    const agreement = uid("imp-agr");
+    const doc = { format: "pledgewatch/v1", agreements: [{ id: agreement, title: "Imported in the browser", kind: "memorandum" }], commitments: [{ id: uid("imp-com"), agreement, title: "Open the border" }] };
+    const res = await b.post("/editor/import", { document: JSON.stringify(doc) });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Imported. Agreements: 1 created, 0 updated, 0 unchanged. Commitments: 1 created, 0 updated, 0 unchanged.");
+    const ev = await env.DB.prepare("SELECT actor FROM events WHERE agreement_id = ? AND type = 'agreement.created'").bind(agreement).first<{ actor: string }>();
+    expect(ev!.actor).toBe(token.name);
+    const before = await counts();
+    expect(await (await b.post("/editor/import", { document: JSON.stringify(doc) })).text()).toContain("Agreements: 0 created, 0 updated, 1 unchanged");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("imports an uploaded file (multipart, with the form token)", async () => {
+    const b = await signedIn(ADMIN);
+    const agreement = uid("file-agr");
+    const form = new FormData();
+    form.append("form_token", await b.formToken());
+    form.append("file", new File([JSON.stringify({ agreements: [{ id: agreement, title: "From a file", kind: "letter" }] })], "ledger.json", { type: "application/json" }));
+    const res = await exports.default.fetch(new Request(`${BASE}/editor/import`, { method: "POST", headers: { cookie: b.cookie!, origin: BASE }, body: form }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Agreements: 1 created");
+    expect((await call("GET", `/api/v1/agreements/${agreement}`)).status).toBe(200);
+  });
+
+  it("shows bad JSON and each bad record beside the document, keeps the text, and writes nothing", async () => {
+    const b = await signedIn(ADMIN);
+    const before = await counts();
+    const broken = await b.post("/editor/import", { document: "{ not json" });
+    expect(broken.status).toBe(400);
+    expect(fieldError(await broken.text(), "document")).toMatch(/^is not valid JSON/);
+    const text = JSON.stringify({ agreements: [{ id: uid("ok"), title: "Fine", kind: "letter" }, { id: "Bad Id", title: "", kind: "letter" }] });
+    const bad = await b.post("/editor/import", { document: text });
+    expect(bad.status).toBe(400);
+    const html = await bad.text();
+    expect(html).toContain("agreements.1.id: ");
+    expect(html).toContain("agreements.1.title: must not be empty");
+    expect(fieldValue(html, "document")).toBe(text.replace(/"/g, "&quot;"));
+    expect(await counts()).toEqual(before);
+    const empty = await b.post("/editor/import", { document: "" });
+    expect(fieldError(await empty.text(), "document")).toBe("choose a file or paste a document");
+  });
+});
+
 describe("deleting an agreement in the editor", () => {
   it("deletes an agreement without commitments once 'Yes, delete this agreement' is ticked, and not before", async () => {
     const a = await createAgreement();
@@ -544,7 +591,7 @@ describe("accessibility of every editor page", () => {
     const pages: [string, string][] = [["/login", await (await browser().get("/login")).text()]];
     expect(pages[0]![1]).not.toContain("sign in to edit the ledger");
     const withoutFields = new Set(["/editor", `/editor/subscriptions/${sub.id}`]);
-    for (const path of ["/editor", "/editor/agreements/new", `/editor/agreements/${a.id}/edit`, "/editor/commitments/new", `/editor/commitments/${c.id}`, `/editor/commitments/${c.id}/edit`, "/editor/tokens", "/editor/subscriptions", `/editor/subscriptions/${sub.id}`]) {
+    for (const path of ["/editor", "/editor/agreements/new", `/editor/agreements/${a.id}/edit`, "/editor/commitments/new", `/editor/commitments/${c.id}`, `/editor/commitments/${c.id}/edit`, "/editor/tokens", "/editor/import", "/editor/subscriptions", `/editor/subscriptions/${sub.id}`]) {
       const res = await b.get(path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get("cache-control"), path).toBe("private, no-store");

@@ -5,6 +5,8 @@ import { Prose, Slug } from "../../lib/fields";
 
 export const FORMAT = "pledgewatch/v1";
 export const MAX_IMPORT_RECORDS = 1000;
+/** 5 MB: room for MAX_IMPORT_RECORDS records with long descriptions. */
+export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 
 export const ImportAgreement = v.strictObject({ ...CreateAgreement.entries, id: Slug });
 

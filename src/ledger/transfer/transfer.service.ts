@@ -23,7 +23,9 @@ import { type WriteContext } from "../ledger.context";
 import { findCycleFrom } from "../commitments.graph";
 import { type DeadlineSpec, parseInstant, toIso } from "../../lib/deadline";
 import { DomainError } from "../../lib/errors";
-import { FORMAT, type ImportDocumentInput } from "./transfer.schemas";
+import * as v from "valibot";
+import { invalidInput, toIssues } from "../../platform/http/validate";
+import { FORMAT, ImportDocument, type ImportDocumentInput } from "./transfer.schemas";
 
 type Counts = { created: number; updated: number; unchanged: number };
 
@@ -73,6 +75,23 @@ function dependencyOrder<T extends { id: string; depends_on?: string[] }>(items:
   };
   items.forEach(visit);
   return out;
+}
+
+/**
+ * Checks a parsed JSON body against the import format. A bad one is invalid_input with every
+ * issue, its message naming the first bad record ("commitments.3 (id 'charter')").
+ */
+export function parseImportDocument(body: unknown): ImportDocumentInput {
+  const parsed = v.safeParse(ImportDocument, body);
+  if (parsed.success) return parsed.output;
+  const issues = toIssues(parsed.issues);
+  const first = issues[0]!;
+  const [kind, index] = first.path.split(".");
+  const list = (body as Record<string, unknown> | null)?.[kind ?? ""];
+  const record = Array.isArray(list) && index !== undefined ? (list[Number(index)] as { id?: unknown } | undefined) : undefined;
+  const name = index !== undefined && kind ? `${kind}.${index}${typeof record?.id === "string" ? ` (id '${record.id}')` : ""}` : null;
+  const error = invalidInput(issues, "import document");
+  throw new DomainError("invalid_input", name ? `invalid import document: first bad record is ${name}: ${first.path}: ${first.message}` : error.message, issues);
 }
 
 /**
