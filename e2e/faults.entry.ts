@@ -16,7 +16,7 @@ import { createDb } from "../src/platform/db/client";
 import { countQueries } from "../src/platform/db/counting";
 import { deliveriesQueue, type DeliveryQueue, type QueueMessage } from "../src/alerts/messages";
 import { readConfig } from "../src/platform/config";
-import { runSweep } from "../src/alerts/sweep/sweep";
+import { runSweep, sweepSettings } from "../src/alerts/sweep/sweep";
 
 const killedQueue: DeliveryQueue = {
   async send() {
@@ -42,7 +42,7 @@ export default {
       const counter = countQueries(env.DB);
       try {
         await runSweep(
-          { db: createDb(counter.d1), queue: killedQueue, leadDays: readConfig(env).dueSoonDays, queryCount: counter.count, clock: Date.now },
+          { db: createDb(counter.d1), queue: killedQueue, ...sweepSettings(readConfig(env)), queryCount: counter.count, clock: Date.now },
           time,
           Date.now(),
         );

@@ -8,7 +8,7 @@ import { countQueries } from "./platform/db/counting";
 import { handleQueueBatch } from "./alerts/consumer";
 import { deliveriesQueue } from "./alerts/messages";
 import { readConfig } from "./platform/config";
-import { runSweep } from "./alerts/sweep/sweep";
+import { runSweep, sweepSettings } from "./alerts/sweep/sweep";
 
 export default {
   fetch: app.fetch,
@@ -19,7 +19,7 @@ export default {
       {
         db: createDb(counter.d1),
         queue: deliveriesQueue(env),
-        leadDays: readConfig(env).dueSoonDays,
+        ...sweepSettings(readConfig(env)),
         queryCount: counter.count,
         clock: Date.now,
       },

@@ -25,6 +25,8 @@ export const deliveries = sqliteTable(
     index("deliveries_subscription_created").on(t.subscriptionId, t.createdAt),
     // The sweep's re-send scan for deliveries whose message was lost. Used by dispatch.ts.
     index("deliveries_pending_due").on(t.nextAttemptAt).where(sql`state = 'pending'`),
+    // Retention (retention.repo.ts): the oldest finished deliveries of one final state, in order.
+    index("deliveries_settled_updated").on(t.state, t.updatedAt, t.id).where(sql`state <> 'pending'`),
   ],
 );
 

@@ -9,6 +9,7 @@ import { runBatch } from "../platform/db/guard";
 import { deliveries, deliveryAttempts, type DeliveryRow } from "./delivery.table";
 import { cancelPendingStatement } from "./deliver";
 import { newSecret } from "./signing";
+import { deliveryTotals } from "./retention.repo";
 import { checkTarget } from "../platform/ssrf";
 import { appendEventStatements } from "../ledger/history/events.repo";
 import { toIso } from "../lib/deadline";
@@ -79,6 +80,10 @@ export async function createSubscription(db: Db, input: CreateSubscriptionInput,
     state: "active",
     disabledReason: null,
     failingSince: null,
+    prunedSucceeded: 0,
+    prunedFailed: 0,
+    prunedCancelled: 0,
+    prunedLastSuccessAt: null,
     createdBy: ctx.actor,
     createdAt: ctx.now,
     updatedAt: ctx.now,
@@ -101,8 +106,14 @@ export async function listSubscriptions(db: Db, page: { limit: number; cursor?: 
   };
 }
 
+/** One subscription with its delivery totals since it was created (retention keeps them). */
 export async function getSubscription(db: Db, id: string, now: number) {
-  return subscriptionView(await mustFind(db, id), now);
+  const view = subscriptionView(await mustFind(db, id), now);
+  const t = await deliveryTotals(db, id);
+  return {
+    ...view,
+    deliveries: { succeeded: t.succeeded, failed: t.failed, cancelled: t.cancelled, pending: t.pending, last_success_at: t.lastSuccessAt === null ? null : toIso(t.lastSuccessAt) },
+  };
 }
 
 export async function updateSubscription(db: Db, id: string, patch: UpdateSubscriptionInput, ctx: SubscriptionContext) {
@@ -141,7 +152,7 @@ export async function rotateSecret(db: Db, id: string, now: number) {
     .update(subscriptions)
     .set({ secret, previousSecret: row.secret, previousSecretExpiresAt: now + ROTATION_OVERLAP_MS, updatedAt: now })
     .where(eq(subscriptions.id, id));
-  return { ...(await getSubscription(db, id, now)), secret };
+  return { ...subscriptionView(await mustFind(db, id), now), secret };
 }
 
 /** Records a subscription.test event (delivered to this subscription only). */

@@ -26,6 +26,14 @@ export const subscriptions = sqliteTable(
     disabledReason: text(),
     /** Start of the current run of failed deliveries; 5 days of it disables the subscription. */
     failingSince: integer(),
+    /**
+     * Deliveries the sweep's retention deleted, by final state, and the latest success among
+     * them: the subscription's totals are these plus its rows still in the log (retention.repo.ts).
+     */
+    prunedSucceeded: integer().notNull().default(0),
+    prunedFailed: integer().notNull().default(0),
+    prunedCancelled: integer().notNull().default(0),
+    prunedLastSuccessAt: integer(),
     createdBy: text().notNull(),
     createdAt: integer().notNull(),
     updatedAt: integer().notNull(),

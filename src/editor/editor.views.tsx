@@ -821,7 +821,7 @@ export function SubscriptionsPage(props: {
 export function SubscriptionPage(props: {
   who: string;
   formToken: string;
-  subscription: SubscriptionSummary;
+  subscription: SubscriptionSummary & { deliveries?: { succeeded: number; failed: number; cancelled: number; pending: number; last_success_at: string | null } };
   deliveries: { id: string; event_id: string; state: string; attempts: number; last_status_code: number | null; last_error: string | null; created_at: string }[];
   rotated?: string;
   done?: string;
@@ -858,6 +858,15 @@ export function SubscriptionPage(props: {
         <dd>{s.url}</dd>
         <dt>Health</dt>
         <dd>{subscriptionHealth(s)}</dd>
+        {s.deliveries ? (
+          <>
+            <dt>Deliveries since it was created</dt>
+            <dd>
+              {s.deliveries.succeeded} succeeded, {s.deliveries.failed} failed, {s.deliveries.cancelled} cancelled, {s.deliveries.pending} pending
+              {s.deliveries.last_success_at ? `; last success ${s.deliveries.last_success_at}` : ""}
+            </dd>
+          </>
+        ) : null}
         {filters.map(([label, value]) => (
           <>
             <dt>{label}</dt>

@@ -13,6 +13,10 @@ export interface Config {
   sweepPeriodMinutes: number;
   /** Per-attempt webhook timeout (15 s by default). */
   webhookTimeoutMs: number;
+  /** The sweep deletes succeeded deliveries (and their attempts) this long after they finished. */
+  deliveryRetentionMs: number;
+  /** …and failed or cancelled ones after this long. */
+  failedDeliveryRetentionMs: number;
 }
 
 export interface ConfigVars {
@@ -22,7 +26,11 @@ export interface ConfigVars {
   WEBHOOK_RETRY_SCHEDULE?: string;
   SWEEP_PERIOD_MINUTES?: string;
   WEBHOOK_TIMEOUT_SECONDS?: string;
+  DELIVERY_RETENTION_DAYS?: string;
+  FAILED_DELIVERY_RETENTION_DAYS?: string;
 }
+
+const days = (text: string | undefined, fallback: number) => (Number(text) > 0 ? Number(text) : fallback) * 86_400_000;
 
 const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
 
@@ -47,6 +55,8 @@ export function readConfig(vars: ConfigVars): Config {
     retryScheduleSeconds: numberList(vars.WEBHOOK_RETRY_SCHEDULE, DEFAULT_RETRY_SCHEDULE),
     sweepPeriodMinutes: Number(vars.SWEEP_PERIOD_MINUTES) > 0 ? Number(vars.SWEEP_PERIOD_MINUTES) : 5,
     webhookTimeoutMs: (Number(vars.WEBHOOK_TIMEOUT_SECONDS) > 0 ? Number(vars.WEBHOOK_TIMEOUT_SECONDS) : 15) * 1000,
+    deliveryRetentionMs: days(vars.DELIVERY_RETENTION_DAYS, 30),
+    failedDeliveryRetentionMs: days(vars.FAILED_DELIVERY_RETENTION_DAYS, 90),
   };
 }
 

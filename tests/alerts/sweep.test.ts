@@ -10,11 +10,12 @@ import { db } from "../helpers";
 import { DAY, LEAD_DAYS, makeAgreement, makeCommitment, recordingQueue, writeCtx } from "./alerts.helpers";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
+const RETENTION = { succeededMs: 30 * DAY, failedMs: 90 * DAY };
 
 async function sweep(now: number, queue = recordingQueue()) {
   const counter = countQueries(env.DB);
   const result = await runSweep(
-    { db: createDb(counter.d1), queue, leadDays: LEAD_DAYS, queryCount: counter.count, clock: () => now },
+    { db: createDb(counter.d1), queue, leadDays: LEAD_DAYS, retention: RETENTION, queryCount: counter.count, clock: () => now },
     now,
   );
   return { result, queue };

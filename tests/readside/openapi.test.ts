@@ -209,14 +209,14 @@ describe("response schemas match what the API really answers", () => {
     await check(views.TokenList, call("GET", "/api/v1/tokens"));
     await check(views.TokenView, call("DELETE", `/api/v1/tokens/${token.id}`));
     const sub = await check(views.SubscriptionWithSecret, call("POST", "/api/v1/subscriptions", { body: { url: "https://hooks.example.org/pw", event_types: ["commitment.overdue"] } }), 201);
-    await check(views.SubscriptionView, call("GET", `/api/v1/subscriptions/${sub.id}`));
-    await check(views.SubscriptionView, call("PATCH", `/api/v1/subscriptions/${sub.id}`, { body: { state: "paused" } }));
+    await check(views.SubscriptionDetail, call("GET", `/api/v1/subscriptions/${sub.id}`));
+    await check(views.SubscriptionDetail, call("PATCH", `/api/v1/subscriptions/${sub.id}`, { body: { state: "paused" } }));
     await check(views.SubscriptionList, call("GET", "/api/v1/subscriptions"));
     await check(views.SubscriptionWithSecret, call("POST", `/api/v1/subscriptions/${sub.id}/rotate-secret`));
     await check(views.DeliveryList, call("GET", `/api/v1/subscriptions/${sub.id}/deliveries`));
     // /test and /redeliver enqueue a delivery to a real receiver: call the services the routes
     // answer with instead, so no request leaves the test.
-    await check(views.SubscriptionView, call("PATCH", `/api/v1/subscriptions/${sub.id}`, { body: { state: "active" } }));
+    await check(views.SubscriptionDetail, call("PATCH", `/api/v1/subscriptions/${sub.id}`, { body: { state: "active" } }));
     const tested = await sendTest(db(), sub.id, { now: Date.now(), actor: "admin", allowPrivateTargets: false });
     expect(v.safeParse(views.TestEventSent, tested).success).toBe(true);
     const now = Date.now();

@@ -11,6 +11,8 @@ export const sweepRuns = sqliteTable("sweep_runs", {
   overdue: integer().notNull().default(0),
   outboxResent: integer().notNull().default(0),
   deliveriesResent: integer().notNull().default(0),
+  /** Finished deliveries the run's retention step deleted (alerts/retention.repo.ts). */
+  pruned: integer().notNull().default(0),
   /** D1 queries the run issued (D1 allows 50 per invocation on free plans, 1,000 on paid). */
   queries: integer().notNull().default(0),
   /** Queue sendBatch calls the run made (each is a subrequest). */

@@ -6,23 +6,28 @@
  *     one D1 batch per chunk of FINDING_CHUNK — four statements however many fall due;
  *  3. re-send outbox rows and deliveries still pending past their time (alerts/dispatch.ts), which
  *     also enqueues the events of step 2;
- *  4. finish the run row with counts, query count and error.
+ *  4. retention: delete finished deliveries past their age with their attempts, oldest first, in
+ *     rounds of PRUNE_CHUNK (alerts/retention.repo.ts), while the query budget allows;
+ *  5. finish the run row with counts, query count and error.
  *
  * Idempotent: events carry unique dedupe keys ("overdue:<id>:<overdue_at>"), the flag update moves
  * next_alert_at past `now`, and outbox/delivery claims are compare-and-set, so a re-run, an
  * overlapping run or a run after a crash adds nothing twice. An extended deadline re-arms the flags
  * (commitments.service.ts armAlerts).
  *
- * Query budget: 1 run row + 4 per 5,000 findings + 1 per 5,000 re-sends + 1 to finish, so
- * 10,000 commitments falling overdue at once cost about 20 queries, inside the free plan's 50.
+ * Query budget: 1 run row + 4 per 5,000 findings + 1 per 5,000 re-sends + 3 per 1,000 pruned
+ * deliveries + 1 to finish, so 10,000 commitments falling overdue at once cost about 20 queries,
+ * and retention takes what is left up to PRUNE_BUDGET, inside the free plan's 50.
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
+import type { Config } from "../../platform/config";
 import { execBatch } from "../../platform/db/guard";
 import { resendPending } from "../dispatch";
 import type { DeliveryQueue } from "../messages";
 import { newId } from "../../lib/ids";
 import { findingStatements } from "./sweep.repo";
+import { PRUNE_CHUNK, pruneStatements, type SettledState } from "../retention.repo";
 import { sweepRuns } from "./sweep.table";
 
 /** Commitments per finding batch: 4 statements, up to 15,000 rows written. */
@@ -34,6 +39,10 @@ const MAX_FINDING_ROUNDS = 10;
  * at this many, leaving room for its re-sends and its finish row; the rest waits for the next run.
  */
 export const QUERY_BUDGET = 36;
+/** Retention rounds (3 queries each) run while the run stays under this many queries. */
+export const PRUNE_BUDGET = 45;
+/** At most this many retention rounds per run (5,000 deliveries): bounded wall time. */
+const MAX_PRUNE_ROUNDS = 5;
 
 export interface SweepResult {
   runId: number;
@@ -41,6 +50,7 @@ export interface SweepResult {
   overdue: number;
   outboxResent: number;
   deliveriesResent: number;
+  pruned: number;
   queries: number;
   sendCalls: number;
   error: string | null;
@@ -50,11 +60,19 @@ export interface SweepDeps {
   db: Db;
   queue: DeliveryQueue;
   leadDays: number[];
+  /** How long finished deliveries stay in the log (platform/config.ts). */
+  retention: { succeededMs: number; failedMs: number };
   /** Queries issued so far in this invocation (platform/db/counting.ts). */
   queryCount: () => number;
   /** Wall clock for the run's finish time (the sweep's `now` is the scheduled time). */
   clock: () => number;
 }
+
+/** What the sweep takes from the configuration. */
+export const sweepSettings = (config: Pick<Config, "dueSoonDays" | "deliveryRetentionMs" | "failedDeliveryRetentionMs">) => ({
+  leadDays: config.dueSoonDays,
+  retention: { succeededMs: config.deliveryRetentionMs, failedMs: config.failedDeliveryRetentionMs },
+});
 
 export async function runSweep(deps: SweepDeps, now: number, startedAt: number = now): Promise<SweepResult> {
   const { db, queue, leadDays } = deps;
@@ -65,6 +83,7 @@ export async function runSweep(deps: SweepDeps, now: number, startedAt: number =
     overdue: 0,
     outboxResent: 0,
     deliveriesResent: 0,
+    pruned: 0,
     queries: 0,
     sendCalls: 0,
     error: null,
@@ -83,6 +102,7 @@ export async function runSweep(deps: SweepDeps, now: number, startedAt: number =
     result.outboxResent = resent.outbox;
     result.deliveriesResent = resent.deliveries;
     result.sendCalls = resent.sendCalls;
+    result.pruned = await prune(deps, now);
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   }
@@ -95,6 +115,7 @@ export async function runSweep(deps: SweepDeps, now: number, startedAt: number =
       overdue: result.overdue,
       outboxResent: result.outboxResent,
       deliveriesResent: result.deliveriesResent,
+      pruned: result.pruned,
       queries: result.queries,
       sendCalls: result.sendCalls,
       error: result.error,
@@ -102,4 +123,25 @@ export async function runSweep(deps: SweepDeps, now: number, startedAt: number =
     .where(eq(sweepRuns.id, result.runId));
   if (result.error) throw new Error(`sweep failed: ${result.error}`);
   return result;
+}
+
+/** Step 4: finished deliveries past their age, oldest first, each state in its own rounds. */
+async function prune(deps: SweepDeps, now: number): Promise<number> {
+  const passes: Array<[SettledState, number]> = [
+    ["succeeded", now - deps.retention.succeededMs],
+    ["failed", now - deps.retention.failedMs],
+    ["cancelled", now - deps.retention.failedMs],
+  ];
+  let pruned = 0;
+  let rounds = 0;
+  for (const [state, cutoff] of passes) {
+    while (rounds < MAX_PRUNE_ROUNDS && deps.queryCount() + 3 <= PRUNE_BUDGET) {
+      rounds++;
+      const results = await execBatch(deps.db, pruneStatements(deps.db, state, cutoff));
+      const deleted = results[2]?.meta.changes ?? 0;
+      pruned += deleted;
+      if (deleted < PRUNE_CHUNK) break;
+    }
+  }
+  return pruned;
 }

@@ -347,7 +347,7 @@ export const OPERATIONS: Operation[] = [
     summary: "Get a subscription",
     auth: "write",
     pathParams: { id: "The subscription's id (sub_…)." },
-    responses: [json(200, "The subscription (without its secret).", n("Subscription", views.SubscriptionView))],
+    responses: [json(200, "The subscription (without its secret), with its delivery totals since it was created: the log plus what retention deleted.", n("SubscriptionDetail", views.SubscriptionDetail))],
   },
   {
     method: "patch",
@@ -359,7 +359,7 @@ export const OPERATIONS: Operation[] = [
     auth: "write",
     pathParams: { id: "The subscription's id (sub_…)." },
     body: { ...n("UpdateSubscription", UpdateSubscription), example: { state: "paused" } },
-    responses: [json(200, "The subscription as stored.", n("Subscription", views.SubscriptionView))],
+    responses: [json(200, "The subscription as stored, with its delivery totals.", n("SubscriptionDetail", views.SubscriptionDetail))],
   },
   {
     method: "delete",

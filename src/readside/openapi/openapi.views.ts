@@ -133,6 +133,17 @@ export const SubscriptionView = v.strictObject({
   updated_at: Iso,
 });
 
+export const SubscriptionDetail = v.strictObject({
+  ...SubscriptionView.entries,
+  /** Totals since the subscription was created: the delivery log plus what retention deleted. */
+  deliveries: v.strictObject({
+    succeeded: v.number(),
+    failed: v.number(),
+    cancelled: v.number(),
+    pending: v.number(),
+    last_success_at: v.nullable(Iso),
+  }),
+});
 export const SubscriptionWithSecret = v.strictObject({ ...SubscriptionView.entries, secret: v.string() });
 export const SubscriptionList = v.strictObject({ items: v.array(SubscriptionView), next_cursor: v.nullable(v.string()) });
 export const TestEventSent = v.strictObject({ event_id: Id });
