@@ -411,6 +411,51 @@ async function burst() {
   };
   log("burst", { ...results.burst, samples: undefined });
   await w.stop();
+  await retention(dir, bytes, [...deliveryNames, ...attemptNames]);
+}
+
+/**
+ * The delivery log's size after the burst and after retention: the same database served again
+ * with a retention of ~1 s (DELIVERY_RETENTION_DAYS is in days and may be fractional), swept until
+ * a run deletes nothing. Each run deletes at most 5 rounds of 1,000 (alerts/retention.repo.ts).
+ */
+async function retention(dir, bytesBefore, logNames) {
+  const w = await boot(dir, { DELIVERY_RETENTION_DAYS: "0.00001", FAILED_DELIVERY_RETENTION_DAYS: "0.00001" });
+  await sleep(1500);
+  const sum = (b) => logNames.reduce((s, n) => s + (b[n] ?? 0), 0);
+  const t = performance.now();
+  let runs = 0;
+  let pruned = 0;
+  let maxQueries = 0;
+  for (; runs < 400; runs++) {
+    await w.sweep(Date.now());
+    const d = openD1(dir);
+    const run = d.get("SELECT pruned, queries FROM sweep_runs ORDER BY id DESC LIMIT 1");
+    d.close();
+    pruned += run.pruned;
+    maxQueries = Math.max(maxQueries, run.queries);
+    if (run.pruned === 0) break;
+  }
+  const seconds = (performance.now() - t) / 1000;
+  const d = openD1(dir);
+  const left = d.get("SELECT count(*) AS n FROM deliveries").n;
+  const totals = d.get("SELECT sum(pruned_succeeded) AS s, sum(pruned_failed) AS f, sum(pruned_cancelled) AS c FROM subscriptions");
+  d.close();
+  const after = tableBytes(dir);
+  results.retention = {
+    logBytesAfterBurst: sum(bytesBefore),
+    logBytesAfterRetention: sum(after),
+    pruned,
+    sweepRuns: runs + 1,
+    seconds: round(seconds, 1),
+    maxQueriesPerRun: maxQueries,
+    deliveriesLeft: left,
+    countedIntoSubscriptions: totals,
+  };
+  log("retention", results.retention);
+  addRow("retention: delivery log after the burst vs after retention", `${round(sum(after) / 1048576, 1)} MiB`, `${round(sum(bytesBefore) / 1048576, 1)} MiB`, sum(after) / Math.max(1, sum(bytesBefore)), "",
+    `${pruned} deliveries deleted in ${runs + 1} sweep runs (${round(seconds, 0)} s, at most ${maxQueries} queries a run); ${left} left (pending); totals kept per subscription`);
+  await w.stop();
 }
 
 // ---------------------------------------------------------------------------------------------
