@@ -1,6 +1,7 @@
 /**
  * Composition root: three thin adapters. Each builds its dependencies and calls one domain
- * function: the HTTP app, the sweep (cron), the delivery consumer (queue and its dead letters).
+ * function: the HTTP app, the sweep (cron; then the WebSub hub's leases and re-sends), the delivery
+ * consumer (queue and its dead letters; the hub's messages and fan-out go through websub/ first).
  */
 import { app } from "./app";
 import { createDb } from "./platform/db/client";
@@ -9,6 +10,10 @@ import { handleQueueBatch } from "./alerts/consumer";
 import { deliveriesQueue } from "./alerts/messages";
 import { readConfig } from "./platform/config";
 import { runSweep } from "./alerts/sweep/sweep";
+import { handleQueueBatchWithHub } from "./websub/websub.consumer";
+import { readWebsubConfig } from "./websub/websub.config";
+import { websubQueue } from "./websub/websub.messages";
+import { runWebsubSweep } from "./websub/websub.sweep";
 
 export default {
   fetch: app.fetch,
@@ -26,16 +31,17 @@ export default {
       controller.scheduledTime,
       Date.now(),
     );
+    await runWebsubSweep(createDb(env.DB), websubQueue(env), controller.scheduledTime);
   },
 
   async queue(batch, env, _ctx) {
-    await handleQueueBatch(batch, {
-      db: createDb(env.DB),
-      queue: deliveriesQueue(env),
-      fetch: (input, init) => fetch(input, init),
-      config: readConfig(env),
-      clock: Date.now,
-      random: Math.random,
-    });
+    const db = createDb(env.DB);
+    const config = readConfig(env);
+    const fetcher: typeof fetch = (input, init) => fetch(input, init);
+    await handleQueueBatchWithHub(
+      batch,
+      { db, queue: websubQueue(env), fetch: fetcher, config, websub: readWebsubConfig(env), clock: Date.now, random: Math.random },
+      (rest) => handleQueueBatch(rest, { db, queue: deliveriesQueue(env), fetch: fetcher, config, clock: Date.now, random: Math.random }),
+    );
   },
 } satisfies ExportedHandler<Env>;
