@@ -296,6 +296,31 @@ describe("limits per topic and per callback host", () => {
     expect(req.last_error).toMatch(new RegExp(`callbacks on ${host}`));
   });
 
+  it("denies on record, by the guards in the activating batch, a subscription that raced past the per-topic limit", async () => {
+    const agreement = await createAgreement();
+    const topic = `${BASE}/feed.xml?agreement=${agreement.id}`;
+    const { id } = await json(hub({ "hub.mode": "subscribe", "hub.topic": topic, "hub.callback": "https://late.example.net/cb" }));
+    // While the hub waits for this callback's echo, another subscription to the topic is verified.
+    const cb = scriptedCallback();
+    const racingFetch: typeof fetch = async (input, init) => {
+      const url = new URL(new Request(input, init).url);
+      if (url.searchParams.get("hub.mode") === "subscribe") {
+        const at = Date.now();
+        await env.DB.prepare(
+          `INSERT INTO websub_subscriptions (id, topic, format, query, callback, callback_host, lease_seconds, state, subscribed_at, verified_at, expires_at, created_at, updated_at)
+           VALUES ('wss_racer', ?, 'rss', '{}', 'https://early.example.net/cb', 'early.example.net', 3600, 'active', ?, ?, ?, ?, ?)`,
+        ).bind(topic, at, at, at + 3600_000, at, at).run();
+      }
+      return cb.fetch(input, init);
+    };
+    const result = await verifyRequests(hubDeps(racingFetch, Date.now, { maxPerTopic: 1 }), [id]);
+    expect(result).toMatchObject({ verified: 0, denied: 1 });
+    expect(await subscription(topic, "https://late.example.net/cb")).toBeNull();
+    expect(cb.calls.map((c) => c.url.searchParams.get("hub.mode"))).toEqual(["subscribe", "denied"]);
+    const req = await env.DB.prepare("SELECT state FROM websub_requests WHERE id = ?").bind(id).first<any>();
+    expect(req.state).toBe("denied");
+  });
+
   it("answers 429 once a callback host has made too many requests in 10 minutes", async () => {
     const host = `${uid("flood")}.example.net`;
     let last: Response | null = null;

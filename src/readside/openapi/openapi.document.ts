@@ -116,7 +116,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string; examp
   },
   415: {
     name: "UnsupportedMediaType",
-    description: "A body that is not `application/json`.",
+    description: "A body of the wrong media type: not `application/json` (the API), not a form (`POST /websub`).",
     example: { error: { code: "unsupported_media_type", message: "send the body as application/json, not 'text/plain'" } },
   },
 };
