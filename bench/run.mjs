@@ -13,12 +13,17 @@
  *  5. gzip size of `wrangler deploy --dry-run`
  *  6. import: 1,000 commitments each depending on the 50 before vs 1,000 independent (BENCH_ONLY=import)
  *  7. editor: a signed-in commitment page, its edit form and the signed-in public page vs the public page at 100k (BENCH_ONLY=editor)
+ *  8. websub: one change to 1,000 WebSub subscribers (each X-Hub-Signature verified) vs the same
+ *     change to 1,000 webhook subscriptions (each Standard Webhooks signature verified), two
+ *     workers side by side, runs alternating (BENCH_ONLY=websub)
  *
  * Bounded: every wait has a deadline; the drain of the burst is measured over BENCH_DRAIN_SECONDS
  * (default 720 s) and extrapolated only if 500,000 deliveries cannot finish in that window.
  * Only 127.0.0.1 is ever contacted.
  */
 import { spawnSync } from "node:child_process";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer } from "node:http";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem, tmpdir, release } from "node:os";
 import { join } from "node:path";
@@ -579,8 +584,123 @@ async function editorPages(w) {
     `rendered fresh for the session (no ETag, no memo); page weight ${round(bytes.signedInPublic / bytes.public, 2)}x`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// 8. WebSub: one status change to 1,000 WebSub subscribers of /feed.xml vs 1,000 webhook
+//    subscriptions, each on its own worker (same seed), runs alternating. The 1,000 WebSub
+//    subscriptions are made through the real POST /websub and intent checks.
+// ---------------------------------------------------------------------------------------------
+async function startWebsubReceiver(secrets) {
+  const seen = new Set();
+  const stats = { intents: 0, unique: 0, duplicates: 0, verified: 0, badSignatures: 0, lastAt: 0 };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, "http://127.0.0.1");
+    const name = url.pathname.split("/")[2] ?? "";
+    if (req.method === "GET") {
+      stats.intents++;
+      res.writeHead(200, { "content-type": "text/plain" }).end(url.searchParams.get("hub.challenge") ?? "");
+      return;
+    }
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const [, hex = ""] = String(req.headers["x-hub-signature"] ?? "").split("=");
+      const mac = createHmac("sha256", secrets.get(name) ?? "").update(body).digest();
+      if (hex.length === 64 && timingSafeEqual(mac, Buffer.from(hex, "hex"))) stats.verified++;
+      else stats.badSignatures++;
+      const guid = /<guid[^>]*>([^<]*)<\/guid>/.exec(body.toString("utf8"))?.[1] ?? "";
+      const key = `${name} ${guid}`;
+      if (seen.has(key)) stats.duplicates++;
+      else {
+        seen.add(key);
+        stats.unique++;
+      }
+      stats.lastAt = performance.now();
+      res.writeHead(204).end();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const port = server.address().port;
+  return {
+    url: (name) => `http://127.0.0.1:${port}/cb/${name}`,
+    stats,
+    reset() {
+      seen.clear();
+      Object.assign(stats, { unique: 0, duplicates: 0, verified: 0, badSignatures: 0, lastAt: 0 });
+    },
+    async close() {
+      server.closeAllConnections?.();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+async function websubFanout() {
+  const N = 1000;
+  const now = Date.now();
+  const hookSecrets = new Map(Array.from({ length: N }, (_, i) => [`s${i}`, newSecret()]));
+  const hooks = await startCountingReceiver({ secrets: hookSecrets });
+  receivers.push(hooks);
+  const hubSecrets = new Map(Array.from({ length: N }, (_, i) => [`w${i}`, newSecret().slice(6, 38)]));
+  const subscribers = await startWebsubReceiver(hubSecrets);
+  receivers.push(subscribers);
+  const dirHooks = await newDatabase("websub-hooks-1000", {
+    now,
+    commitments: 10,
+    subscriptions: [...hookSecrets].map(([name, secret], i) => ({ id: `sub_bench${String(i).padStart(5, "0")}`, url: hooks.url(name), secret })),
+  });
+  const dirHub = await newDatabase("websub-hub-1000", { now, commitments: 10 });
+  const limits = { WEBSUB_MAX_PER_TOPIC: String(2 * N), WEBSUB_MAX_PER_CALLBACK_HOST: String(2 * N) };
+  const wHooks = await boot(dirHooks, limits);
+  const wHub = await boot(dirHub, limits);
+  const topic = `${wHub.url}/feed.xml`;
+  const t0 = performance.now();
+  for (const [name, secret] of hubSecrets) {
+    const res = await fetch(`${wHub.url}/websub`, {
+      method: "POST",
+      body: new URLSearchParams({ "hub.mode": "subscribe", "hub.topic": topic, "hub.callback": subscribers.url(name), "hub.secret": secret }),
+    });
+    if (res.status !== 202) throw new Error(`subscribe failed: ${res.status} ${await res.text()}`);
+  }
+  const activeCount = () => {
+    const db = openD1(dirHub);
+    try {
+      return Number(db.get("SELECT count(*) AS n FROM websub_subscriptions WHERE state = 'active'").n);
+    } finally {
+      db.close();
+    }
+  };
+  if (!(await pollUntil(() => activeCount() >= N, 180_000, 250))) throw new Error(`only ${activeCount()} of ${N} WebSub subscriptions verified`);
+  const subscribeSeconds = (performance.now() - t0) / 1000;
+  log(`websub: ${N} subscriptions requested and verified in ${subscribeSeconds.toFixed(1)} s (${subscribers.stats.intents} intent checks)`);
+  // Warm both consumers with one change each, not counted.
+  const statuses = ["stalled", "in_progress", "stalled", "in_progress"];
+  const runs = { hooks: [], hub: [] };
+  for (let r = 0; r < statuses.length; r++) {
+    for (const [kind, w, receiver] of [["hooks", wHooks, hooks], ["hub", wHub, subscribers]]) {
+      receiver.reset();
+      const start = performance.now();
+      const res = await w.api("POST", "/api/v1/commitments/bc-000001/status", { status: statuses[r] });
+      if (res.status !== 200) throw new Error(`status change failed: ${res.status} ${JSON.stringify(res.body)}`);
+      const done = await pollUntil(() => receiver.stats.unique >= N, 90_000, 100);
+      const seconds = ((done ? receiver.stats.lastAt : performance.now()) - start) / 1000;
+      const run = { complete: !!done, delivered: receiver.stats.unique, seconds: round(seconds, 3), perSecond: round(receiver.stats.unique / seconds, 1), badSignatures: receiver.stats.badSignatures, duplicates: receiver.stats.duplicates };
+      if (!done) await pollUntil(() => receiver.stats.unique >= N, 30_000, 500);
+      if (r === 0) continue;
+      runs[kind].push(run);
+      log(`websub bench ${kind} run`, run);
+    }
+  }
+  const rate = (xs) => median((xs.some((x) => x.complete) ? xs.filter((x) => x.complete) : xs).map((x) => x.perSecond));
+  const [hub, hook] = [rate(runs.hub), rate(runs.hooks)];
+  results.websub = { subscribers: N, subscribeSeconds: round(subscribeSeconds, 1), hub: runs.hub, webhooks: runs.hooks, hubPerSecond: hub, webhooksPerSecond: hook, ratio: round(hub / hook, 3) };
+  addRow("websub: 1 change -> 1,000 WebSub subscribers vs 1,000 webhook subs (all verified)", `${hub}/s`, `${hook}/s`, hub / hook, "~1x",
+    `median of 3 runs each, alternating, API write to last verified POST; bad signatures ${[...runs.hub, ...runs.hooks].reduce((s, r) => s + r.badSignatures, 0)}; duplicates ${[...runs.hub, ...runs.hooks].reduce((s, r) => s + r.duplicates, 0)}; 1,000 subscribe requests + intent checks took ${round(subscribeSeconds, 1)} s`);
+}
+
 async function main() {
-  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import,websub").split(","));
   try {
     if (only.has("sweep") || only.has("read") || only.has("editor")) {
       const { large, dirLarge } = await sweepScaling();
@@ -592,6 +712,7 @@ async function main() {
     if (only.has("burst")) await burst();
     if (only.has("bundle")) bundle();
     if (only.has("import")) await importRatio();
+    if (only.has("websub")) await websubFanout();
   } finally {
     for (const w of workers) await w.stop().catch(() => {});
     for (const r of receivers) await r.close().catch(() => {});

@@ -14,6 +14,7 @@ import { statusRoutes } from "./readside/status/status.routes";
 import { deliveryRoutes, subscriptionRoutes } from "./alerts/subscriptions.routes";
 import { transferRoutes } from "./ledger/transfer/transfer.routes";
 import { editorRoutes } from "./editor/editor.routes";
+import { websubApiRoutes, websubRoutes } from "./websub/websub.routes";
 
 /** Largest body any write except /import accepts. */
 const API_MAX_BYTES = 64 * 1024;
@@ -29,6 +30,7 @@ export const api = new Hono<AppEnv>()
   .route("/tokens", tokenRoutes)
   .route("/subscriptions", subscriptionRoutes)
   .route("/deliveries", deliveryRoutes)
+  .route("/websub", websubApiRoutes)
   .route("/", transferRoutes);
 
 export const app = new Hono<AppEnv>()
@@ -38,6 +40,8 @@ export const app = new Hono<AppEnv>()
   .route("/api/v1", api)
   // Read side: feeds, status.json, healthz, calendar, badges, HTML pages, OpenAPI.
   .route("/", feedsRoutes)
+  // The WebSub hub for those feeds (POST /websub).
+  .route("/", websubRoutes)
   .route("/", calendarRoutes)
   .route("/", statusRoutes)
   .route("/", openapiRoutes)

@@ -16,6 +16,7 @@ export type ErrorCode =
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "rate_limited"
   | "internal";
 
 export const STATUS_BY_CODE = {
@@ -31,6 +32,7 @@ export const STATUS_BY_CODE = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
 

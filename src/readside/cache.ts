@@ -23,7 +23,7 @@ export interface Validator {
  * Bumped whenever the shape of any read-side document changes, so a deploy never answers 304
  * for a representation the client has not seen.
  */
-export const DOCUMENT_FORMAT = 1;
+export const DOCUMENT_FORMAT = 2;
 
 /** FNV-1a over UTF-16 code units, two lanes, 64 bits as hex: short, stable, sync. */
 export function hashText(text: string): string {

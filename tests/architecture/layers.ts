@@ -8,6 +8,8 @@
  *   ledger    agreements and commitments (root), history + outbox, auth, transfer
  *   alerts    subscriptions and webhook delivery (root), the sweep
  *   readside  conditional GET and shared read plumbing (root), feeds, calendar, status, pages, openapi
+ *   websub    the WebSub hub for the read side's feeds: subscription requests, intent checks, content
+ *             distribution through alerts' queue and delivery log
  *   editor    the browser editor: sessions' HTTP side, forms over the ledger's services, readside's layout
  *   .         the composition root: index.ts, app.ts
  * And across all of src/: no two folders import each other, directly or in a circle.
@@ -15,7 +17,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
-export const GROUPS = ["lib", "platform", "ledger", "alerts", "readside", "editor", "."] as const;
+export const GROUPS = ["lib", "platform", "ledger", "alerts", "readside", "websub", "editor", "."] as const;
 
 /** Domain and storage modules: they take `db` and `now` as arguments and know nothing of HTTP. */
 const DOMAIN_FILE = /\.(service|rules|repo|graph|alerts|table)\.ts$/;

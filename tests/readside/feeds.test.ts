@@ -78,7 +78,7 @@ async function idsInAllFormats(query: string): Promise<string[]> {
 }
 
 describe("RSS 2.0 /feed.xml", () => {
-  it("is well-formed, has the channel elements and atom:link rel=self", async () => {
+  it("is well-formed, has the channel elements, atom:link rel=self and the WebSub hub", async () => {
     const { res, doc } = await rss();
     expect(res.headers.get("content-type")).toBe("application/rss+xml; charset=utf-8");
     const ch = doc.rss.channel;
@@ -87,9 +87,9 @@ describe("RSS 2.0 /feed.xml", () => {
     expect(textOf(ch.link[0])).toBe("http://pledgewatch.test/");
     expect(textOf(ch.description).length).toBeGreaterThan(10);
     expect(ch.lastBuildDate).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
-    const self = ch["atom:link"];
-    expect(self["@_rel"]).toBe("self");
-    expect(self["@_href"]).toBe("http://pledgewatch.test/feed.xml");
+    const links = [ch["atom:link"]].flat();
+    expect(links.find((l: any) => l["@_rel"] === "self")["@_href"]).toBe("http://pledgewatch.test/feed.xml");
+    expect(links.find((l: any) => l["@_rel"] === "hub")["@_href"]).toBe("http://pledgewatch.test/websub");
   });
 
   it("lists history events newest first by seq, with guid, link, RFC 822 pubDate and a category per tag", async () => {
@@ -199,7 +199,7 @@ describe("feed filters", () => {
     const { doc } = await rss(`?commitment=${c1}`);
     expect(textOf(doc.rss.channel.title)).toBe("pledgewatch: changes to “Charter on Strategic Partnership”");
     expect(textOf(doc.rss.channel.link[0])).toBe(`http://pledgewatch.test/commitments/${c1}`);
-    expect(doc.rss.channel["atom:link"]["@_href"]).toBe(`http://pledgewatch.test/feed.xml?commitment=${c1}`);
+    expect([doc.rss.channel["atom:link"]].flat().find((l: any) => l["@_rel"] === "self")["@_href"]).toBe(`http://pledgewatch.test/feed.xml?commitment=${c1}`);
   });
 
   it("shows 50 items by default and honours limit up to 200", async () => {

@@ -12,6 +12,8 @@ export interface FeedFilter {
   party?: string;
   /** Event types to show (already limited to the public ones); undefined = every public type. */
   types?: readonly string[];
+  /** Only these events (a WebSub content distribution's new entries). */
+  eventIds?: readonly string[];
 }
 
 export interface FeedEventRow {
@@ -33,6 +35,7 @@ export async function listFeedEvents(db: Db, filter: FeedFilter, limit: number):
   const conditions: (SQL | undefined)[] = [
     filter.types ? inArray(events.type, [...filter.types]) : sql`${events.type} NOT LIKE 'subscription.%'`,
   ];
+  if (filter.eventIds) conditions.push(sql`${events.id} IN (SELECT value FROM json_each(${JSON.stringify(filter.eventIds)}))`);
   if (filter.agreement) conditions.push(eq(events.agreementId, filter.agreement));
   if (filter.commitment) conditions.push(eq(events.commitmentId, filter.commitment));
   if (filter.tag) {
@@ -63,6 +66,22 @@ export async function listFeedEvents(db: Db, filter: FeedFilter, limit: number):
     .orderBy(desc(events.seq))
     .limit(limit);
 }
+
+/**
+ * The same filter as `listFeedEvents`, as SQL over a WebSub subscription's stored topic filter
+ * (`s`: websub_subscriptions' agreement, commitment, tag, party_key and types columns) against an
+ * event `e` joined to its commitment `c` and agreement `a`: whether the event is in that topic's
+ * feed. Used by websub/websub.fanout.ts; tests/websub/websub.test.ts checks the two agree.
+ */
+export const FEED_TOPIC_MATCH = sql.raw(`(
+  e.type NOT LIKE 'subscription.%'
+  AND (s.types IS NULL OR EXISTS (SELECT 1 FROM json_each(s.types) WHERE value = e.type))
+  AND (s.agreement IS NULL OR e.agreement_id = s.agreement)
+  AND (s.commitment IS NULL OR e.commitment_id = s.commitment)
+  AND (s.tag IS NULL OR EXISTS (SELECT 1 FROM json_each(coalesce(c.tags, '[]')) WHERE value = s.tag))
+  AND (s.party_key IS NULL
+    OR EXISTS (SELECT 1 FROM json_each(coalesce(c.party_keys, '[]')) WHERE value = s.party_key)
+    OR (e.commitment_id IS NULL AND EXISTS (SELECT 1 FROM json_each(coalesce(a.party_keys, '[]')) WHERE value = s.party_key))))`);
 
 /** Titles for a feed's own heading when it is filtered to one commitment or agreement. */
 export async function findTitles(

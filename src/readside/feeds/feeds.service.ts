@@ -13,7 +13,7 @@ import { FEED_DEFAULT_LIMIT, type FeedQueryInput } from "./feeds.schemas";
 export interface FeedContext {
   /** Origin for links. */
   base: string;
-  /** The feed's own URL (atom:link rel="self", JSON Feed feed_url). */
+  /** The feed's own URL (atom:link rel="self", JSON Feed feed_url): its WebSub topic. */
   selfUrl: string;
   /** The newest event's recorded_at: the feed's lastBuildDate / updated. */
   updatedAt: number;
@@ -146,8 +146,12 @@ export async function subjectsExist(db: Db, ids: { commitment?: string; agreemen
   return (!ids.commitment || titles.commitment !== null) && (!ids.agreement || titles.agreement !== null);
 }
 
-/** Reads the events for a feed and names the feed after its filter. 404 for an unknown commitment or agreement. */
-export async function loadFeed(db: Db, query: FeedQueryInput, base: string): Promise<Feed> {
+/**
+ * Reads the events for a feed and names the feed after its filter. 404 for an unknown commitment
+ * or agreement. `eventIds` narrows it to those events (a WebSub content distribution: the topic's
+ * feed with only its new entries, through the same filter the feed itself uses).
+ */
+export async function loadFeed(db: Db, query: FeedQueryInput, base: string, eventIds?: readonly string[]): Promise<Feed> {
   const titles = await findTitles(db, { commitment: query.commitment, agreement: query.agreement });
   if (query.commitment && titles.commitment === null) {
     throw new DomainError("not_found", `commitment '${query.commitment}' does not exist`);
@@ -157,7 +161,7 @@ export async function loadFeed(db: Db, query: FeedQueryInput, base: string): Pro
   }
   const rows = await listFeedEvents(
     db,
-    { agreement: query.agreement, commitment: query.commitment, tag: query.tag, party: query.party, types: query.type },
+    { agreement: query.agreement, commitment: query.commitment, tag: query.tag, party: query.party, types: query.type, eventIds },
     query.limit ?? FEED_DEFAULT_LIMIT,
   );
   const about = [
@@ -225,6 +229,7 @@ ${i.categories.map((c) => `      <category>${x(c)}</category>\n`).join("")}     
     <ttl>5</ttl>
     <lastBuildDate>${rfc822(ctx.updatedAt)}</lastBuildDate>
     <atom:link href="${x(ctx.selfUrl)}" rel="self" type="application/rss+xml"/>
+    <atom:link href="${x(hubUrl(ctx.base))}" rel="hub"/>
 ${items}  </channel>
 </rss>
 `;
@@ -265,6 +270,7 @@ ${i.categories.map((c) => `    <category term="${x(c)}"/>\n`).join("")}    <cate
   <author><name>pledgewatch</name></author>
   <generator>pledgewatch</generator>
   <link rel="self" type="application/atom+xml" href="${x(ctx.selfUrl)}"/>
+  <link rel="hub" href="${x(hubUrl(ctx.base))}"/>
   <link rel="alternate" type="text/html" href="${x(feed.homePage)}"/>
 ${entries}</feed>
 `;
@@ -279,6 +285,7 @@ export function renderJsonFeed(feed: Feed, ctx: FeedContext): string {
     description: feed.description,
     language: "en",
     authors: [{ name: "pledgewatch" }],
+    hubs: [{ type: "WebSub", url: hubUrl(ctx.base) }],
     items: feed.items.map((i) => ({
       id: i.id,
       url: i.link,
@@ -292,6 +299,25 @@ export function renderJsonFeed(feed: Feed, ctx: FeedContext): string {
     })),
   });
 }
+
+/**
+ * The three feed formats: their paths (each a WebSub topic, with any filter query), content types
+ * (a content distribution carries the topic's own) and serialisers. Used by feeds.routes.ts and
+ * src/websub/.
+ */
+export const FEED_FORMATS = {
+  rss: { path: "/feed.xml", contentType: "application/rss+xml; charset=utf-8", render: renderRss },
+  atom: { path: "/feed.atom", contentType: "application/atom+xml; charset=utf-8", render: renderAtom },
+  json: { path: "/feed.json", contentType: "application/feed+json; charset=utf-8", render: renderJsonFeed },
+} satisfies Record<string, { path: string; contentType: string; render: (feed: Feed, ctx: FeedContext) => string }>;
+export type FeedFormat = keyof typeof FEED_FORMATS;
+
+/** The WebSub hub's path (src/websub/websub.routes.ts serves it); every feed advertises it. */
+export const HUB_PATH = "/websub";
+export const hubUrl = (base: string) => `${base}${HUB_PATH}`;
+
+/** The `Link` header of a feed and of a content distribution: its hub and itself (WebSub §4). */
+export const hubLinkHeader = (base: string, selfUrl: string) => `<${hubUrl(base)}>; rel="hub", <${selfUrl}>; rel="self"`;
 
 /** The newest event (one primary-key lookup): a feed's version and Last-Modified. */
 export { readLedgerVersion as feedVersion } from "../version.repo";

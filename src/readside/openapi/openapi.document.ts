@@ -109,9 +109,14 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string; examp
     description: "The body is larger than the limit (64 KB; 5 MB for /import).",
     example: { error: { code: "payload_too_large", message: "the body is larger than 65536 bytes" } },
   },
+  429: {
+    name: "TooManyRequests",
+    description: "A limit was reached (WebSub: subscription requests per callback host in 10 minutes).",
+    example: { error: { code: "rate_limited", message: "too many subscription requests for callbacks on hooks.example.org: at most 100 in 10 minutes" } },
+  },
   415: {
     name: "UnsupportedMediaType",
-    description: "A body that is not `application/json`.",
+    description: "A body of the wrong media type: not `application/json` (the API), not a form (`POST /websub`).",
     example: { error: { code: "unsupported_media_type", message: "send the body as application/json, not 'text/plain'" } },
   },
 };
@@ -193,7 +198,7 @@ function operationObject(op: Operation, schemas: Map<string, GenericSchema>): Js
       ? {
           requestBody: {
             required: true,
-            content: { "application/json": { schema: ref(op.body.name), ...(op.body.example !== undefined ? { example: op.body.example } : {}) } },
+            content: { [op.bodyContentType ?? "application/json"]: { schema: ref(op.body.name), ...(op.body.example !== undefined ? { example: op.body.example } : {}) } },
           },
         }
       : {}),

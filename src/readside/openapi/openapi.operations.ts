@@ -11,6 +11,7 @@ import { CreateToken } from "../../ledger/auth/tokens.schemas";
 import { CalendarQuery } from "../calendar/calendar.schemas";
 import { ChangeStatus, CreateCommitment, ListCommitmentsQuery, ListEventsQuery, UpdateCommitment } from "../../ledger/commitments.schemas";
 import { FeedQuery } from "../feeds/feeds.schemas";
+import { ListWebsubQuery, WebsubRequest } from "../feeds/hub.schemas";
 import { BadgeQuery } from "../pages/pages.schemas";
 import { CreateSubscription, ListDeliveriesQuery, ListSubscriptionsQuery, UpdateSubscription } from "../../alerts/subscriptions.schemas";
 import { ImportDocument } from "../../ledger/transfer/transfer.schemas";
@@ -48,6 +49,8 @@ export interface Operation {
   pathParams?: Record<string, string>;
   query?: Named;
   body?: Named & { example?: unknown };
+  /** The request body's media type when not JSON (the WebSub hub takes a form). */
+  bodyContentType?: string;
   responses: ResponseSpec[];
   /** Error statuses besides the ones implied by auth, params and body. */
   errors?: number[];
@@ -88,6 +91,7 @@ export const TAGS: Array<{ name: string; description: string }> = [
   { name: "tokens", description: "Named API tokens (admin only)." },
   { name: "subscriptions", description: "Signed webhook subscriptions and their delivery log (write scope)." },
   { name: "read side", description: "Feeds, status, calendar and badges: public, cacheable, conditional GET." },
+  { name: "websub", description: "The W3C WebSub hub for the feeds: subscribe, verification of intent, signed content distribution." },
 ];
 
 export const OPERATIONS: Operation[] = [
@@ -418,6 +422,32 @@ export const OPERATIONS: Operation[] = [
     pathParams: { id: "The delivery's id (dlv_…)." },
     responses: [json(202, "The delivery, pending again.", n("Delivery", views.DeliveryView))],
     errors: [409],
+  },
+  {
+    method: "get",
+    path: "/api/v1/websub/subscriptions",
+    operationId: "listWebsubSubscriptions",
+    tag: "websub",
+    summary: "The WebSub hub's subscribers",
+    description:
+      "Verified WebSub subscriptions newest first: topic, callback, state (`active`, `expired`, `unsubscribed`, `gone` after a 410), lease, whether distributions are signed, and counts of their content distributions by state. Never the secret.",
+    auth: "write",
+    query: n("ListWebsubQuery", ListWebsubQuery),
+    responses: [json(200, "Subscriptions.", n("WebsubSubscriptionList", views.WebsubSubscriptionList))],
+  },
+  {
+    method: "post",
+    path: "/websub",
+    operationId: "websubHub",
+    tag: "websub",
+    summary: "WebSub hub: subscribe to or unsubscribe from a feed",
+    description:
+      "W3C WebSub §5.1, form-encoded. `hub.topic` must be one of this service's feeds (`/feed.xml`, `/feed.atom`, `/feed.json`, with any filter; canonicalised like the feed's own `rel=\"self\"`); `hub.callback` passes the SSRF guard; `hub.lease_seconds` is clamped to 300 s – 30 days (default 10 days); `hub.secret` must be under 200 bytes. Unknown parameters are ignored. Answers 202, then verifies intent with a GET to the callback (`hub.mode`, `hub.topic`, `hub.challenge`, `hub.lease_seconds`: echo the challenge with a 2xx). Over the per-topic or per-callback-host limit the subscription is denied (a GET with `hub.mode=denied` and `hub.reason`). Each new entry of the topic's feed is then POSTed to the callback: the feed with its new entries, the feed's content type, `Link` rel=hub and rel=self, and `X-Hub-Signature: sha256=<hex HMAC>` when a secret was given.",
+    auth: "public",
+    body: n("WebsubRequest", WebsubRequest),
+    bodyContentType: "application/x-www-form-urlencoded",
+    responses: [json(202, "The request is recorded; verification of intent follows.", n("WebsubRequestAccepted", views.WebsubRequestAccepted))],
+    errors: [415, 429],
   },
   // Read side
   ...(["xml", "atom", "json"] as const).map(

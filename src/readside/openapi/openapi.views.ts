@@ -251,6 +251,7 @@ export const JsonFeedDocument = v.object({
   description: v.string(),
   language: v.string(),
   authors: v.array(v.object({ name: v.string() })),
+  hubs: v.array(v.object({ type: v.literal("WebSub"), url: v.string() })),
   items: v.array(
     v.object({
       id: v.string(),
@@ -290,4 +291,32 @@ export const WebhookPayload = v.strictObject({
      */
     truncated: v.optional(v.array(v.string())),
   }),
+});
+
+/** POST /websub's 202 (websub/websub.service.ts requestView). */
+export const WebsubRequestAccepted = v.object({
+  id: v.string(),
+  mode: v.picklist(["subscribe", "unsubscribe"]),
+  topic: v.string(),
+  callback: v.string(),
+  lease_seconds: v.nullable(v.number()),
+  state: v.literal("pending"),
+});
+
+/** GET /api/v1/websub/subscriptions (websub/websub.service.ts listWebsubSubscriptions). */
+export const WebsubSubscriptionList = v.object({
+  items: v.array(
+    v.object({
+      id: v.string(),
+      topic: v.string(),
+      callback: v.string(),
+      state: v.picklist(["active", "expired", "unsubscribed", "gone"]),
+      signed: v.boolean(),
+      lease_seconds: v.number(),
+      subscribed_at: Iso,
+      verified_at: Iso,
+      expires_at: Iso,
+      deliveries: v.object({ pending: v.number(), succeeded: v.number(), failed: v.number() }),
+    }),
+  ),
 });
