@@ -14,6 +14,7 @@ import { statusRoutes } from "./readside/status/status.routes";
 import { deliveryRoutes, subscriptionRoutes } from "./alerts/subscriptions.routes";
 import { transferRoutes } from "./ledger/transfer/transfer.routes";
 import { editorRoutes } from "./editor/editor.routes";
+import { draftRoutes } from "./intake/drafts/drafts.routes";
 
 /** Largest body any write except /import accepts. */
 const API_MAX_BYTES = 64 * 1024;
@@ -21,7 +22,8 @@ const API_MAX_BYTES = 64 * 1024;
 export const api = new Hono<AppEnv>()
   .use(requireJsonBody)
   .use("*", async (c, next) => {
-    if (c.req.path === "/api/v1/import") return next(); // its own, larger limit (transfer.routes.ts)
+    // Their own, larger limits: transfer.routes.ts, drafts.routes.ts.
+    if (c.req.path === "/api/v1/import" || (c.req.path === "/api/v1/drafts" && c.req.method === "POST")) return next();
     return limitBody(API_MAX_BYTES)(c, next);
   })
   .route("/agreements", agreementRoutes)
@@ -29,6 +31,7 @@ export const api = new Hono<AppEnv>()
   .route("/tokens", tokenRoutes)
   .route("/subscriptions", subscriptionRoutes)
   .route("/deliveries", deliveryRoutes)
+  .route("/drafts", draftRoutes)
   .route("/", transferRoutes);
 
 export const app = new Hono<AppEnv>()
