@@ -8,6 +8,8 @@ import { deliver } from "../../src/alerts/deliver";
 import { createDb } from "../../src/platform/db/client";
 import { call, createAgreement, json, tableCounts, uid } from "../helpers";
 import { expectError, issuePaths, makeToken } from "../ledger/ledger.helpers";
+import * as v from "valibot";
+import * as views from "../../src/readside/openapi/openapi.views";
 import { deliverDeps, fakeFetch, LEAD_DAYS, makeSubscription, recordingQueue } from "../alerts/alerts.helpers";
 
 const SOURCE = "https://mfa.example.org/press/2025-08-09-washington";
@@ -45,6 +47,10 @@ describe("POST /api/v1/drafts", () => {
     expect(charter.deadline).toMatchObject({ phrase: "over the next 6 months", spec: { within: "P6M" }, due_on: "2026-02-08" });
     expect(charter.parties).toEqual(["Azerbaijan", "United States", "Armenia"]);
     expect(items.some((d: any) => d.quote.includes("symbolic significance"))).toBe(false);
+    // The OpenAPI document's schemas describe these answers exactly (strict objects).
+    v.parse(views.DraftsCreated, { batch, items });
+    v.parse(views.DraftList, await json(call("GET", `/api/v1/drafts?batch=${batch.id}`)));
+    v.parse(views.DraftBatchDetail, await json(call("GET", `/api/v1/drafts/batches/${batch.id}`)));
   });
 
   it("uses signed_on and parties when given instead of the agreement's", async () => {
@@ -146,6 +152,7 @@ describe("accepting and rejecting drafts", () => {
     const { batch, items } = await readStatement({ text: seed, agreement: agreement.id });
     const vague = items.find((d: any) => d.quote.includes("give priority attention"));
     const rejected = await json(call("POST", `/api/v1/drafts/${vague.id}/reject`, { body: { reason: "Describes the group's scope, not a promise" } }));
+    v.parse(views.DraftView, rejected);
     expect(rejected).toMatchObject({ status: "rejected", reason: "Describes the group's scope, not a promise", decided_by: "admin", commitment: null });
     await expectError(await call("POST", `/api/v1/drafts/${vague.id}/accept`, { body: {} }), 409, "illegal_transition");
     await expectError(await call("POST", `/api/v1/drafts/${vague.id}/reject`, { body: {} }), 409, "illegal_transition");
