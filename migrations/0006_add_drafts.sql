@@ -9,6 +9,7 @@ CREATE TABLE `draft_batches` (
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE INDEX `draft_batches_agreement` ON `draft_batches` (`agreement_id`,`id`);--> statement-breakpoint
 CREATE TABLE `drafts` (
 	`id` text PRIMARY KEY NOT NULL,
 	`batch_id` text NOT NULL,

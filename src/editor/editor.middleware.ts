@@ -87,10 +87,21 @@ export const sameOrigin = createMiddleware<EditorEnv>(async (c, next) => {
 });
 
 /** Form posts are small; a larger body is refused before it is read. */
-const limit = bodyLimit({
+const smallForm = bodyLimit({
   maxSize: 64 * 1024,
   onError: (c) => c.text("The form is larger than 64 KB.", 413),
 });
+/**
+ * "Paste a statement" carries up to 100 KB of text, which form encoding can triple (each byte of
+ * a non-ASCII character is %XX): the text itself is held to 100 KB by the drafts schema.
+ */
+const statementForm = bodyLimit({
+  maxSize: 512 * 1024,
+  onError: (c) => c.text("The form is larger than 512 KB: the statement may be at most 100 KB.", 413),
+});
+const PASTE_PATH = /^\/editor\/agreements\/[^/]+\/drafts$/;
+const limit = (c: Parameters<typeof smallForm>[0], next: Parameters<typeof smallForm>[1]) =>
+  (PASTE_PATH.test(c.req.path) ? statementForm : smallForm)(c, next);
 
 /** Reads an urlencoded or multipart form into c.var.form (every value of each name, text only). */
 export const readForm = createMiddleware<EditorEnv>((c, next) =>

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { commitments } from "../../ledger/commitments.table";
 import type { Db } from "../../platform/db/client";
 import type { BatchItem } from "../../platform/db/guard";
 import { draftBatches, drafts, type DraftBatchRow, type DraftRow } from "./drafts.table";
@@ -64,4 +65,26 @@ export function setBatchAgreementStatement(db: Db, batchId: string, agreementId:
     .update(draftBatches)
     .set({ agreementId })
     .where(and(eq(draftBatches.id, batchId), sql`${draftBatches.agreementId} IS NULL`));
+}
+
+/** An agreement's latest batches with their pending counts (draft_batches_agreement, drafts_status). */
+export async function batchesOfAgreement(db: Db, agreementId: string, limit: number) {
+  return db
+    .select({
+      id: draftBatches.id,
+      createdAt: draftBatches.createdAt,
+      pending: sql<number>`(SELECT count(*) FROM ${drafts} WHERE ${drafts.batchId} = ${draftBatches.id} AND ${drafts.status} = 'pending')`,
+    })
+    .from(draftBatches)
+    .where(eq(draftBatches.agreementId, agreementId))
+    .orderBy(desc(draftBatches.id))
+    .limit(limit)
+    .all();
+}
+
+/** Ids taken among `candidates` (one query: the accept's free-id search). */
+export async function takenCommitmentIds(db: Db, candidates: string[]): Promise<Set<string>> {
+  if (candidates.length === 0) return new Set();
+  const rows = await db.select({ id: commitments.id }).from(commitments).where(inArray(commitments.id, candidates)).all();
+  return new Set(rows.map((r) => r.id));
 }

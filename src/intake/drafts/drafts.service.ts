@@ -20,9 +20,9 @@ import type { ReadContext, WriteContext } from "../../ledger/ledger.context";
 import type { DeadlineSpec } from "../../lib/deadline";
 import { toIso } from "../../lib/deadline";
 import { DomainError, invalid, notFound } from "../../lib/errors";
-import { newId } from "../../lib/ids";
+import { newId, slugify, SLUG_MAX } from "../../lib/ids";
 import { extractDrafts } from "./drafts.extract";
-import { decideStatement, draftsOfBatch, findBatch, findDraft, insertBatchStatements, listDraftRows, setBatchAgreementStatement, stillPending } from "./drafts.repo";
+import { batchesOfAgreement, takenCommitmentIds, decideStatement, draftsOfBatch, findBatch, findDraft, insertBatchStatements, listDraftRows, setBatchAgreementStatement, stillPending } from "./drafts.repo";
 import type { AcceptDraftInput, CreateDraftsInput, ListDraftsQueryInput, RejectDraftInput } from "./drafts.schemas";
 import type { DraftBatchRow, DraftRow } from "./drafts.table";
 
@@ -195,6 +195,27 @@ function commitmentInput(row: DraftRow, batch: DraftBatchRow, agreementId: strin
 }
 
 /**
+ * An id for a commitment made from a draft when the person gave none: the title's slug, or the
+ * slug with -2, -3… when taken (drafts of one statement often share words; an accept all must not
+ * stop at the second "Sign the protocol"). Undefined when the title has no letters to make one, or
+ * all twenty are taken: the create then refuses with its own message.
+ */
+async function freeId(db: Db, title: string): Promise<string | undefined> {
+  const base = slugify(title).slice(0, SLUG_MAX - 4).replace(/-+$/, "");
+  if (!base) return undefined;
+  const candidates = [base, ...Array.from({ length: 19 }, (_, i) => `${base}-${i + 2}`)];
+  const taken = await takenCommitmentIds(db, candidates);
+  // All twenty taken: leave it to the create, which answers duplicate_id naming the id.
+  return candidates.find((c) => !taken.has(c));
+}
+
+/** The editor's paste page: an agreement's latest statements read, with their pending counts. */
+export async function listAgreementBatches(db: Db, agreementId: string) {
+  const rows = await batchesOfAgreement(db, agreementId, 10);
+  return rows.map((r) => ({ id: r.id, created_at: toIso(r.createdAt), count: r.pending }));
+}
+
+/**
  * Accepts a pending draft: the commitment is created through the ledger's create plan and the
  * draft linked to it in the same batch (see the file comment). A decided draft answers 409.
  */
@@ -213,7 +234,8 @@ export async function acceptDraft(
     if (!agreementId) throw invalid("agreement", "give the agreement this commitment belongs to: the statement was read without one");
     const agreement = await findAgreement(db, agreementId);
     if (!agreement) throw invalid("agreement", `no agreement '${agreementId}'`);
-    const parsed = v.safeParse(CreateCommitment, commitmentInput(row, batch, agreementId, agreement.signedOn, overrides, ctx.draftUrl));
+    const input = commitmentInput(row, batch, agreementId, agreement.signedOn, overrides, ctx.draftUrl);
+    const parsed = v.safeParse(CreateCommitment, { ...input, id: overrides.id ?? (await freeId(db, input.title)) });
     if (!parsed.success) throw invalidInput(toIssues(parsed.issues));
     const plan = await planCreateCommitment(db, parsed.output, ctx);
     const statements: BatchItem[] = [

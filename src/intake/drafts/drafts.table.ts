@@ -7,16 +7,21 @@ import type { DeadlineSpec } from "../../lib/deadline";
  * was read against (null until a draft is accepted with one) and the signing date and parties it
  * was read with. Written with its drafts in one batch by drafts.service.ts.
  */
-export const draftBatches = sqliteTable("draft_batches", {
-  id: text().primaryKey(),
-  agreementId: text(),
-  text: text().notNull(),
-  signedOn: text(),
-  parties: text({ mode: "json" }).$type<string[]>().notNull(),
-  sourceUrl: text(),
-  actor: text().notNull(),
-  createdAt: integer().notNull(),
-});
+export const draftBatches = sqliteTable(
+  "draft_batches",
+  {
+    id: text().primaryKey(),
+    agreementId: text(),
+    text: text().notNull(),
+    signedOn: text(),
+    parties: text({ mode: "json" }).$type<string[]>().notNull(),
+    sourceUrl: text(),
+    actor: text().notNull(),
+    createdAt: integer().notNull(),
+  },
+  // The editor's paste page lists an agreement's latest batches (drafts.repo.ts batchesOfAgreement).
+  (t) => [index("draft_batches_agreement").on(t.agreementId, t.id)],
+);
 
 /** What the extractor read as a deadline (drafts.deadlines.ts), as stored and answered. */
 export interface StoredDeadline {
