@@ -89,8 +89,11 @@ function sentencesOf(text: string): Sentence[] {
     if (line.trim() === "") continue;
     let cursor = 0;
     let previous: string | null = null;
-    const parts = nlp(line).json({ offset: false }) as { text: string }[];
     const listItem = inList && (ENUMERATOR.test(line.trim()) || IMPERATIVE.test(line.trim()));
+    // Tokenizing is most of the cost (compromise, ≈ 1 ms/KB): a paragraph without a cue word and
+    // outside a list cannot hold a draft, so it is not split at all.
+    const candidate = listItem || CUES.some((c) => c.re.test(line));
+    const parts = candidate ? (nlp(line).json({ offset: false }) as { text: string }[]) : [];
     for (const part of parts) {
       const t = part.text.trim();
       if (!t) continue;
@@ -136,18 +139,28 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** The patterns that find a party in a sentence, built once per name. */
+const PARTY_PATTERNS = new Map<string, { aliases: RegExp[]; words: RegExp[] }>();
+
+function partyPatterns(party: string) {
+  let found = PARTY_PATTERNS.get(party);
+  if (found) return found;
+  const aliases = (DEMONYMS[partyKey(party)] ?? []).map((a) => new RegExp(`(?<![A-Za-z])${escapeRe(a)}(?![A-Za-z])`));
+  const distinct = distinctiveWords(party);
+  // Each distinctive word, allowing a demonym ending on the last one (Armenia → Armenian).
+  const words = distinct.length === 0
+    ? [new RegExp(`\\b${escapeRe(party)}\\b`, "i")]
+    : distinct.map((w, i) => new RegExp(`(?<![\\p{L}])${escapeRe(w)}${i === distinct.length - 1 && w.length >= 5 ? "(?:n|ns|ian|ese|i|ish)?" : ""}(?![\\p{L}])`, "u"));
+  found = { aliases, words };
+  if (PARTY_PATTERNS.size > 1000) PARTY_PATTERNS.clear();
+  PARTY_PATTERNS.set(party, found);
+  return found;
+}
+
 /** Is `party` named in `sentence`: its name, its distinctive words, a demonym ("Azerbaijani"). */
 function names(sentence: string, party: string): boolean {
-  const key = partyKey(party);
-  const aliases = DEMONYMS[key] ?? [];
-  if (aliases.some((a) => new RegExp(`(?<![A-Za-z])${escapeRe(a)}(?![A-Za-z])`).test(sentence))) return true;
-  const words = distinctiveWords(party);
-  if (words.length === 0) return new RegExp(`\\b${escapeRe(party)}\\b`, "i").test(sentence);
-  // Each distinctive word, allowing a demonym ending on the last one (Armenia → Armenian).
-  return words.every((w, i) => {
-    const tail = i === words.length - 1 && w.length >= 5 ? "(?:n|ns|ian|ese|i|ish)?" : "";
-    return new RegExp(`(?<![\\p{L}])${escapeRe(w)}${tail}(?![\\p{L}])`, "u").test(sentence);
-  });
+  const { aliases, words } = partyPatterns(party);
+  return aliases.some((re) => re.test(sentence)) || words.every((re) => re.test(sentence));
 }
 
 /** Organisations a sentence names that are not among the parties: all-caps names, and Corp./ExxonMobil-like names. */
