@@ -63,6 +63,10 @@ describe("deadline phrases", () => {
     ["They will act in the third quarter of 2026.", "in the third quarter of 2026", { due_on: "2026-09-30" }, "2026-09-30"],
     ["They will act in the second half of 2026.", "in the second half of 2026", { due_on: "2026-12-31" }, "2026-12-31"],
     ["They will act by 2030.", "by 2030", { due_on: "2030-12-31" }, "2030-12-31"],
+    ["They will act within the next 18 months.", "within the next 18 months", { within: "P18M" }, "2027-02-08"],
+    ["They will act in two weeks.", "in two weeks", { within: "P2W" }, "2025-08-22"],
+    ["They will act during 2027.", "during 2027", { due_on: "2027-12-31" }, "2027-12-31"],
+    ["They will act by 1 March.", "by 1 March", { due_on: "2026-03-01" }, "2026-03-01"],
   ];
   for (const [sentence, phrase, spec, due] of cases) {
     it(`reads "${phrase}" signed on 2025-08-08 as due ${due}`, () => {
@@ -83,6 +87,10 @@ describe("deadline phrases", () => {
 
   it("counts from the signing date when the anchor is the document itself", () => {
     expect(readDeadline("Within 90 days of the date of this order, the Secretary shall report.", "2026-01-20")?.due_on).toBe("2026-04-20");
+  });
+
+  it("reads no deadline from a year before the signing (the past)", () => {
+    expect(readDeadline("They will build on the treaty signed in 2019.", "2025-08-08")).toBeNull();
   });
 
   it("keeps a relative deadline without a due date when the signing date is not known", () => {

@@ -35,7 +35,7 @@ const ORDINAL: Record<string, number> = { first: 1, "1st": 1, second: 2, "2nd": 
 const SIGNING_ANCHOR = /^(?:the )?(?:date|signing|signature|adoption|issuance) of this (?:order|decree|agreement|declaration|memorandum|statement|document|directive|instrument)\b|^(?:the )?(?:signing|signature) (?:hereof|of the present)/i;
 
 const RELATIVE = new RegExp(
-  `\\b(?:within|over the next|over the coming|in the coming|in the next|during the next|during the coming)\\s+(${NUMBER})\\s+(${UNIT})` +
+  `\\b(?:within the next|within the coming|within|over the next|over the coming|in the coming|in the next|during the next|during the coming|in)\\s+(${NUMBER})\\s+(${UNIT})` +
     `(?:\\s+(?:of|after|from|following)\\s+((?:(?!,|;|\\.\\s|\\.$).)+))?`,
   "i",
 );
@@ -47,7 +47,7 @@ const END_OF_MONTH = new RegExp(`\\b(by|before|no later than|not later than|unti
 const END_OF_YEAR = /\b(by|before|no later than|not later than|until) (?:the )?end of (\d{4})\b/i;
 const IN_MONTH = new RegExp(`\\b(in|during|by)\\s+(${MONTH})\\s+(\\d{4})\\b`, "i");
 const THIS_YEAR = /\b(this|next) year\b/i;
-const BY_YEAR = /\b(by|before|no later than|not later than) (\d{4})\b(?!\s*(?:-|–)?\s*\d)/i;
+const BY_YEAR = /\b(by|before|no later than|not later than|in|during) (\d{4})\b(?!\s*(?:-|–)?\s*\d)/i;
 const DATE_LEAD = /\b(by|before|no later than|not later than|on or before|until|not after)\s+(?:the\s+)?$/i;
 
 const iso = (d: CalendarDate) => formatDate(d);
@@ -160,12 +160,17 @@ export function readDeadline(sentence: string, signedOn: string | null): DraftDe
   for (const result of chrono.parse(sentence, signed ? new Date(Date.UTC(signed.year, signed.month - 1, signed.day, 12)) : undefined)) {
     const lead = DATE_LEAD.exec(sentence.slice(0, result.index));
     const start = result.start;
-    if (!lead || !start.isCertain("day") || !start.isCertain("month") || !start.isCertain("year")) continue;
-    const due = { year: start.get("year")!, month: start.get("month")!, day: start.get("day")! };
-    if (!parseDate(iso(due))) continue;
+    if (!lead || !start.isCertain("day") || !start.isCertain("month")) continue;
     const from = lead.index;
     const to = result.index + result.text.length;
-    found.push(fixed(sentence.slice(from, to), [from, to], due, `${lead[1]} ${result.text}`, isBefore(lead[1]!)));
+    let year = start.isCertain("year") ? start.get("year")! : null;
+    // "by 1 September": the first such day on or after the signing date.
+    if (year === null && signed) year = signed.year + (start.get("month")! * 100 + start.get("day")! < signed.month * 100 + signed.day ? 1 : 0);
+    if (year === null) continue;
+    const due = { year, month: start.get("month")!, day: start.get("day")! };
+    if (!parseDate(iso(due))) continue;
+    const how = start.isCertain("year") ? `${lead[1]} ${result.text}` : `${lead[1]} ${result.text}, the first after the signing date ${signedOn}`;
+    found.push(fixed(sentence.slice(from, to), [from, to], due, how, isBefore(lead[1]!)));
   }
 
   const thisYear = THIS_YEAR.exec(sentence);
@@ -174,7 +179,10 @@ export function readDeadline(sentence: string, signedOn: string | null): DraftDe
     found.push(fixed(thisYear[0], span(thisYear), lastOfMonth(year, 12), `"${thisYear[0]}" counted from the signing date ${signedOn}: the end of ${year}`));
   }
   const byYear = BY_YEAR.exec(sentence);
-  if (byYear) {
+  // "in 2019" before the signing year tells of the past ("the treaty signed in 2019"), not a deadline.
+  if (byYear && /^(?:in|during)$/i.test(byYear[1]!) && signed && Number(byYear[2]) < signed.year) {
+    // not a deadline
+  } else if (byYear) {
     const year = Number(byYear[2]) - (isBefore(byYear[1]!) ? 1 : 0);
     found.push(fixed(byYear[0], span(byYear), lastOfMonth(year, 12), `${byYear[0]}: the end of ${year}`));
   }

@@ -48,6 +48,8 @@ const CUES: { name: string; re: RegExp; weight: number }[] = [
   { name: "undertake to", re: /\bundertakes? to\b/i, weight: 0.9 },
   { name: "commit to", re: /\bcommits? (?:to|themselves to|itself to)\b/i, weight: 0.9 },
   { name: "pledge to", re: /\bpledges? to\b/i, weight: 0.85 },
+  { name: "committed to", re: /\b(?:is|are|remain|remains) (?:fully )?committed to\b/i, weight: 0.7 },
+  { name: "aim to", re: /\baims? to\b/i, weight: 0.6 },
   { name: "is to", re: /\b(?:is|are) to (?!be (?:noted|welcomed)\b)[a-z]+/i, weight: 0.75 },
   { name: "it is planned", re: /\b(?:it is|it was|is|are) planned\b/i, weight: 0.75 },
   { name: "plans to", re: /\bplans? to\b/i, weight: 0.7 },
@@ -191,7 +193,7 @@ function titleOf(quote: string, deadline: DraftDeadline | null): string {
   let text = deadline ? (quote.slice(0, deadline.at[0]) + quote.slice(deadline.at[1])).replace(/\s+,/g, ",").replace(/,\s*,/g, ",") : quote;
   text = text.replace(/\s{2,}/g, " ").trim();
   const verbAfter =
-    /\b(?:shall|will|must|should|would|(?:is|are) to|(?:is|are|it is|it was) planned to|plans? to|intends? to|undertakes? to|commits? to|pledges? to|(?:is|are) expected to|agreed to|resolved to|decided to|decide to)\s*,?\s+(?:also\s+|further\s+|jointly\s+)?(.+)$/i.exec(text);
+    /\b(?:shall|will|must|should|would|(?:is|are) to|(?:is|are|it is|it was) planned to|plans? to|intends? to|undertakes? to|commits? to|pledges? to|(?:is|are) (?:fully )?committed to|aims? to|(?:is|are) expected to|agreed to|resolved to|decided to|decide to)\s*,?\s+(?:also\s+|further\s+|jointly\s+)?(.+)$/i.exec(text);
   let title: string;
   const passive = verbAfter && /^be (?:taken to )?(.+)$/i.exec(verbAfter[1]!);
   if (verbAfter && passive) {
