@@ -16,6 +16,8 @@
  *  8. websub: one change to 1,000 WebSub subscribers (each X-Hub-Signature verified) vs the same
  *     change to 1,000 webhook subscriptions (each Standard Webhooks signature verified), two
  *     workers side by side, runs alternating (BENCH_ONLY=websub)
+ *  9. drafts: POST /api/v1/drafts with the seed statement vs the constant route, and the
+ *     extractor's CPU time per KB (seed vs 100 KB) (BENCH_ONLY=drafts)
  *
  * Bounded: every wait has a deadline; the drain of the burst is measured over BENCH_DRAIN_SECONDS
  * (default 720 s) and extrapolated only if 500,000 deliveries cannot finish in that window.
@@ -699,8 +701,65 @@ async function websubFanout() {
     `median of 3 runs each, alternating, API write to last verified POST; bad signatures ${[...runs.hub, ...runs.hooks].reduce((s, r) => s + r.badSignatures, 0)}; duplicates ${[...runs.hub, ...runs.hooks].reduce((s, r) => s + r.duplicates, 0)}; 1,000 subscribe requests + intent checks took ${round(subscribeSeconds, 1)} s`);
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// 8. Drafts from a statement: POST /api/v1/drafts with the seed statement (read, extract, one D1
+//    batch of the drafts) vs the constant route, alternating rounds. CPU time per KB: workerd
+//    freezes its clocks during computation, so the extractor's CPU is measured in this Node
+//    process (the same V8 engine) with process.cpuUsage, on the same bundle esbuild makes for
+//    eval:extract, for the seed (≈ 5 KB) and a 100 KB text (the seed repeated), and through the
+//    worker as the latency difference between the 100 KB and the seed POST.
+// ---------------------------------------------------------------------------------------------
+async function draftsBench() {
+  const dir = join(work, "drafts");
+  mkdirSync(dir, { recursive: true });
+  migrate(dir);
+  const w = await boot(dir);
+  const seedText = readFileSync(join(ROOT, "eval/extract/seed.txt"), "utf8");
+  const repeat = Math.floor((100 * 1024) / Buffer.byteLength(seedText));
+  const bigText = Array.from({ length: repeat }, () => seedText).join("\n\n");
+  const headers = { authorization: `Bearer ${w.adminToken}`, "content-type": "application/json" };
+  const post = (text) => ({ url: `${w.url}/api/v1/drafts`, headers, requests: [{ method: "POST", body: JSON.stringify({ text, signed_on: "2025-08-08", parties: ["Azerbaijan", "United States", "Armenia"] }) }] });
+  const check = await fetch(`${w.url}/api/v1/drafts`, { method: "POST", headers, body: post(seedText).requests[0].body });
+  const drafts = (await check.json()).items?.length;
+  if (check.status !== 201 || !drafts) throw new Error(`drafts bench: ${check.status}`);
+  const targets = { constant: { url: `${w.url}/__bench/constant` }, seed: post(seedText), big: post(bigText) };
+  const runs = { constant: [], seed: [], big: [] };
+  for (let r = 0; r < ROUNDS; r++) for (const [name, t] of Object.entries(targets)) runs[name].push(await cannon({ ...t, duration: AC_SECONDS, connections: 1 }));
+  for (const [name, list] of Object.entries(runs)) if (list.some((x) => x.non2xx > 0 || x.errors > 0)) throw new Error(`drafts bench: ${name} had failures`);
+  const mean = (name) => median(runs[name].map((x) => x.mean));
+  const [constant, seedMs, bigMs] = [mean("constant"), mean("seed"), mean("big")];
+
+  const { build } = await import("esbuild");
+  const bundled = await build({ entryPoints: [join(ROOT, "src/intake/drafts/drafts.extract.ts")], bundle: true, write: false, format: "esm", platform: "neutral", mainFields: ["module", "main"], logLevel: "error" });
+  const { extractDrafts } = await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString("base64")}`);
+  const cpuPerKb = (text, times) => {
+    const input = { text, signedOn: "2025-08-08", parties: ["Azerbaijan", "United States", "Armenia"] };
+    extractDrafts(input);
+    const t = process.cpuUsage();
+    for (let i = 0; i < times; i++) extractDrafts(input);
+    const used = process.cpuUsage(t);
+    return (used.user + used.system) / 1000 / times / (Buffer.byteLength(text) / 1024);
+  };
+  const seedCpu = cpuPerKb(seedText, 50);
+  const bigCpu = cpuPerKb(bigText, 5);
+  const kb = (t) => round(Buffer.byteLength(t) / 1024, 1);
+  results.drafts = {
+    seedKiB: kb(seedText), bigKiB: kb(bigText), draftsFromSeed: drafts,
+    meanMs: { constant: round(constant, 2), seed: round(seedMs, 2), big: round(bigMs, 2) },
+    extractorCpuMsPerKiB: { seed: round(seedCpu, 3), big: round(bigCpu, 3) },
+  };
+  log("drafts", results.drafts);
+  addRow(`POST /api/v1/drafts, seed statement (${kb(seedText)} KiB, ${drafts} drafts) vs constant`, `mean ${round(seedMs, 2)} ms`, `mean ${round(constant, 2)} ms`, seedMs / constant, "", "extract + one D1 batch of the batch and its drafts");
+  addRow(`POST /api/v1/drafts, ${kb(bigText)} KiB (seed x${repeat}) vs the seed`, `mean ${round(bigMs, 2)} ms`, `mean ${round(seedMs, 2)} ms`, bigMs / seedMs, "",
+    `${round((bigMs - seedMs) / (kb(bigText) - kb(seedText)), 2)} ms per extra KiB through the worker`);
+  addRow("extractor CPU per KiB: 100 KiB vs the seed (Node V8, process.cpuUsage)", `${round(bigCpu, 3)} ms/KiB`, `${round(seedCpu, 3)} ms/KiB`, bigCpu / seedCpu, "~1x (linear)",
+    `${round(bigCpu * kb(bigText), 0)} ms CPU for 100 KiB`);
+  await w.stop();
+}
+
 async function main() {
-  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import,websub").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import,websub,drafts").split(","));
   try {
     if (only.has("sweep") || only.has("read") || only.has("editor")) {
       const { large, dirLarge } = await sweepScaling();
@@ -713,6 +772,7 @@ async function main() {
     if (only.has("bundle")) bundle();
     if (only.has("import")) await importRatio();
     if (only.has("websub")) await websubFanout();
+    if (only.has("drafts")) await draftsBench();
   } finally {
     for (const w of workers) await w.stop().catch(() => {});
     for (const r of receivers) await r.close().catch(() => {});

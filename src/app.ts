@@ -15,6 +15,7 @@ import { deliveryRoutes, subscriptionRoutes } from "./alerts/subscriptions.route
 import { transferRoutes } from "./ledger/transfer/transfer.routes";
 import { editorRoutes } from "./editor/editor.routes";
 import { websubApiRoutes, websubRoutes } from "./websub/websub.routes";
+import { draftRoutes } from "./intake/drafts/drafts.routes";
 
 /** Largest body any write except /import accepts. */
 const API_MAX_BYTES = 64 * 1024;
@@ -22,7 +23,8 @@ const API_MAX_BYTES = 64 * 1024;
 export const api = new Hono<AppEnv>()
   .use(requireJsonBody)
   .use("*", async (c, next) => {
-    if (c.req.path === "/api/v1/import") return next(); // its own, larger limit (transfer.routes.ts)
+    // Their own, larger limits: transfer.routes.ts, drafts.routes.ts.
+    if (c.req.path === "/api/v1/import" || (c.req.path === "/api/v1/drafts" && c.req.method === "POST")) return next();
     return limitBody(API_MAX_BYTES)(c, next);
   })
   .route("/agreements", agreementRoutes)
@@ -31,6 +33,7 @@ export const api = new Hono<AppEnv>()
   .route("/subscriptions", subscriptionRoutes)
   .route("/deliveries", deliveryRoutes)
   .route("/websub", websubApiRoutes)
+  .route("/drafts", draftRoutes)
   .route("/", transferRoutes);
 
 export const app = new Hono<AppEnv>()

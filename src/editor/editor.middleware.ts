@@ -87,22 +87,29 @@ export const sameOrigin = createMiddleware<EditorEnv>(async (c, next) => {
   await next();
 });
 
-/** Form posts are small; a larger body is refused before it is read. The import form takes a document. */
+/**
+ * Form posts are small (64 KB); a larger body is refused before it is read. Two forms carry a
+ * document: the import (a pledgewatch/v1 file, up to 5 MB) and "Paste a statement" (up to 100 KB
+ * of text, which form encoding can triple: each byte of a non-ASCII character is %XX; the drafts
+ * schema holds the text itself to 100 KB).
+ */
 const FORM_MAX_BYTES = 64 * 1024;
+export const IMPORT_FORM_PATH = "/editor/import";
+const PASTE_PATH = /^\/editor\/agreements\/[^/]+\/drafts$/;
+const limitFor = (path: string) => (path === IMPORT_FORM_PATH ? IMPORT_MAX_BYTES + FORM_MAX_BYTES : PASTE_PATH.test(path) ? 512 * 1024 : FORM_MAX_BYTES);
 const limits = new Map(
-  [FORM_MAX_BYTES, IMPORT_MAX_BYTES + FORM_MAX_BYTES].map((maxSize) => [
+  [FORM_MAX_BYTES, 512 * 1024, IMPORT_MAX_BYTES + FORM_MAX_BYTES].map((maxSize) => [
     maxSize,
     bodyLimit({ maxSize, onError: (c) => c.text(`The form is larger than ${Math.round(maxSize / 1024)} KB.`, 413) }),
   ]),
 );
-export const IMPORT_FORM_PATH = "/editor/import";
 
 /**
  * Reads an urlencoded or multipart form into c.var.form: every value of each name, as text (an
  * uploaded file as its UTF-8 text; only the import form has a file field).
  */
 export const readForm = createMiddleware<EditorEnv>((c, next) =>
-  limits.get(c.req.path === IMPORT_FORM_PATH ? IMPORT_MAX_BYTES + FORM_MAX_BYTES : FORM_MAX_BYTES)!(c, async () => {
+  limits.get(limitFor(c.req.path))!(c, async () => {
     const type = c.req.header("Content-Type") ?? "";
     const fields: FormFields = {};
     if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {

@@ -22,7 +22,7 @@ import { CreateAgreement, UpdateAgreement } from "../ledger/agreements.schemas";
 import { createAgreement, deleteAgreement, getAgreement, updateAgreement } from "../ledger/agreements.service";
 import { ChangeStatus, CreateCommitment, UpdateCommitment } from "../ledger/commitments.schemas";
 import { changeStatus, createCommitment, getCommitment, listEvents, updateCommitment } from "../ledger/commitments.service";
-import { formatEvidence, commitmentInput, agreementInput, DeleteAgreementForm, deleteAgreementInput, findInput, fieldErrors, lines, noErrors, one, parseWith, raw, statusInput, type FieldErrors, type FormFields } from "./editor.forms";
+import { formatEvidence, commitmentInput, agreementInput, DeleteAgreementForm, deleteAgreementInput, findInput, fieldErrors, fieldOf, lines, noErrors, one, parseWith, raw, statusInput, type FieldErrors, type FormFields } from "./editor.forms";
 import {
   clearSessionCookie,
   clientKey,
@@ -50,6 +50,9 @@ import { EVENT_TYPES } from "../ledger/history/events.types";
 import { SubscriptionPage, SubscriptionsPage } from "./editor.views";
 import { createToken, listTokens, revokeToken } from "../ledger/auth/tokens.service";
 import type { CommitmentView } from "../ledger/commitments.views";
+import { AcceptDraft, CreateDrafts, RejectDraft } from "../intake/drafts/drafts.schemas";
+import { acceptDraft, createDrafts, getBatch, getDraft, listAgreementBatches, rejectDraft, type DraftView } from "../intake/drafts/drafts.service";
+import { DraftEditPage, DRAFT_EDIT_LABELS, PastePage, ReviewPage } from "./editor.drafts.views";
 
 /** Editor pages answer a missing record with an HTML 404; anything else goes to the one handler. */
 function editorError(error: Error, c: EditorContext) {
@@ -381,6 +384,151 @@ const deliveryPages = new Hono<EditorEnv>().post("/:id/redeliver", async (c) => 
 }).onError(editorError);
 
 /** Pages that need a signed-in editor; every POST also carries the session's form token. */
+
+/** "Paste a statement" and the review of its drafts (intake/drafts): every decision through its service. */
+const draftErrorMessage = (error: unknown): string => {
+  if (!(error instanceof DomainError) || error.code === "internal" || error.code === "not_found") throw error;
+  const issue = error.issues?.[0];
+  return issue ? `${DRAFT_EDIT_LABELS[fieldOf(issue.path)] || issue.path || "Draft"}: ${issue.message}` : error.message;
+};
+
+async function reviewPage(c: EditorContext, batchId: string, extra: { done?: string; errorFor?: { id: string; message: string } } = {}, status = 200) {
+  const { batch, items } = await getBatch(c.var.db, batchId);
+  const agreement = batch.agreement ? await getAgreement(c.var.db, batch.agreement, readCtx(c)) : null;
+  return page(c, <ReviewPage {...who(c)} batch={batch} agreementTitle={agreement?.title ?? null} drafts={items} {...extra} />, status);
+}
+
+async function pastePage(c: EditorContext, id: string, values: FormFields, errors: FieldErrors, status = 200) {
+  const agreement = await getAgreement(c.var.db, id, readCtx(c));
+  const batches = await listAgreementBatches(c.var.db, id);
+  return page(c, <PastePage {...who(c)} agreement={agreement} values={values} errors={errors} batches={batches} />, status);
+}
+
+const draftParam = (c: EditorContext, name = "id") => {
+  const id = c.req.param(name) ?? "";
+  if (!/^(?:dft|drb)_[0-9A-Z]{26}$/.test(id)) throw new DomainError("not_found", `'${id}' does not exist`);
+  return id;
+};
+const draftUrl = (c: EditorContext, id: string) => `${c.var.config.publicBaseUrl ?? new URL(c.req.url).origin}/api/v1/drafts/${encodeURIComponent(id)}`;
+const acceptCtx = (c: EditorContext, id: string) => ({ ...writeCtx(c), draftUrl: draftUrl(c, id) });
+
+/** The edit-then-accept form's fields, from the draft. */
+function draftValues(d: DraftView): FormFields {
+  const spec = (d.deadline?.spec ?? null) as Record<string, string> | null;
+  const kind = !spec ? "none" : spec.due_on ? "due_on" : spec.due_at ? "due_at" : "within";
+  return {
+    title: [d.title],
+    description: [`“${d.quote}”`],
+    parties: [d.parties.join("\n")],
+    tags: [""],
+    deadline_kind: [kind],
+    due_on: [spec?.due_on ?? ""],
+    due_at: [spec?.due_at ?? ""],
+    within: [spec?.within ?? ""],
+    from: [spec?.from ?? ""],
+    grace: [""],
+    time_zone: ["UTC"],
+  };
+}
+
+async function draftEditPage(c: EditorContext, id: string, values: FormFields | null, errors: FieldErrors, status = 200) {
+  const draft = await getDraft(c.var.db, id);
+  if (draft.status !== "pending") return c.redirect(`/editor/drafts/batches/${encodeURIComponent(draft.batch)}#draft-${draft.id}`, 303);
+  return page(c, <DraftEditPage {...who(c)} draft={draft} needsAgreement={draft.agreement === null} values={values ?? draftValues(draft)} errors={errors} />, status);
+}
+
+const draftPages = new Hono<EditorEnv>()
+  .get("/agreements/:id/drafts", (c) => pastePage(c, idParam(c), {}, noErrors))
+  .post("/agreements/:id/drafts", async (c) => {
+    const id = idParam(c);
+    const values = c.var.form;
+    const input: Record<string, unknown> = { text: raw(values, "text"), agreement: id };
+    if (one(values, "signed_on")) input.signed_on = one(values, "signed_on");
+    if (lines(raw(values, "parties")).length > 0) input.parties = lines(raw(values, "parties"));
+    if (one(values, "source_url")) input.source_url = one(values, "source_url");
+    const parsed = parseWith(CreateDrafts, input);
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        const { batch } = await createDrafts(c.var.db, parsed.value, { now: c.var.now, actor: c.var.session!.principal.name });
+        return c.redirect(`/editor/drafts/batches/${encodeURIComponent(batch.id)}`, 303);
+      } catch (error) {
+        errors = serviceErrors(error, {});
+      }
+    }
+    return pastePage(c, id, values, errors, 400);
+  })
+  .get("/drafts/batches/:batch", (c) => {
+    const n = Number(c.req.query("accepted") ?? "");
+    const done = DRAFT_DONE[c.req.query("done") ?? ""];
+    return reviewPage(c, draftParam(c, "batch"), { done: done && Number.isInteger(n) && n >= 0 ? done.replace("{n}", String(n)) : done });
+  })
+  .post("/drafts/batches/:batch/accept-all", async (c) => {
+    const batchId = draftParam(c, "batch");
+    const { items } = await getBatch(c.var.db, batchId);
+    let accepted = 0;
+    for (const d of items.filter((x) => x.status === "pending")) {
+      try {
+        await acceptDraft(c.var.db, d.id, {}, acceptCtx(c, d.id));
+        accepted++;
+      } catch (error) {
+        // Stop at the first refusal and show it beside its draft; the ones before it are accepted.
+        return reviewPage(c, batchId, { done: accepted > 0 ? `${accepted} accepted before this one was refused.` : undefined, errorFor: { id: d.id, message: draftErrorMessage(error) } }, 400);
+      }
+    }
+    return c.redirect(`/editor/drafts/batches/${encodeURIComponent(batchId)}?done=accepted_all&accepted=${accepted}`, 303);
+  })
+  .post("/drafts/:id/accept", async (c) => {
+    const id = draftParam(c);
+    const draft = await getDraft(c.var.db, id);
+    if (draft.agreement === null) return c.redirect(`/editor/drafts/${encodeURIComponent(id)}/edit`, 303);
+    try {
+      await acceptDraft(c.var.db, id, {}, acceptCtx(c, id));
+    } catch (error) {
+      return reviewPage(c, draft.batch, { errorFor: { id, message: draftErrorMessage(error) } }, error instanceof DomainError && error.code === "illegal_transition" ? 409 : 400);
+    }
+    return c.redirect(`/editor/drafts/batches/${encodeURIComponent(draft.batch)}?done=draft_accepted#draft-${id}`, 303);
+  })
+  .get("/drafts/:id/edit", (c) => draftEditPage(c, draftParam(c), null, noErrors))
+  .post("/drafts/:id/edit", async (c) => {
+    const id = draftParam(c);
+    const values = c.var.form;
+    const { evidence: _e, depends_on: _d, ...fields } = commitmentInput(values, "edit");
+    const input: Record<string, unknown> = { ...fields };
+    if (one(values, "id")) input.id = one(values, "id");
+    if (one(values, "agreement")) input.agreement = one(values, "agreement");
+    const parsed = parseWith(AcceptDraft, input);
+    let errors = parsed.ok ? noErrors : parsed.errors;
+    if (parsed.ok) {
+      try {
+        const created = await acceptDraft(c.var.db, id, parsed.value, acceptCtx(c, id));
+        return c.redirect(`/editor/commitments/${encodeURIComponent(created.id)}?done=commitment_created`, 303);
+      } catch (error) {
+        errors = serviceErrors(error, { duplicate_id: "id", illegal_transition: "form" });
+      }
+    }
+    return draftEditPage(c, id, values, errors, 400);
+  })
+  .post("/drafts/:id/reject", async (c) => {
+    const id = draftParam(c);
+    const draft = await getDraft(c.var.db, id);
+    const reason = one(c.var.form, "reason");
+    const parsed = parseWith(RejectDraft, reason ? { reason } : {});
+    try {
+      if (!parsed.ok) throw new DomainError("invalid_input", `Reason for rejecting: ${parsed.errors.list[0]!.message}`);
+      await rejectDraft(c.var.db, id, parsed.value, { now: c.var.now, actor: c.var.session!.principal.name });
+    } catch (error) {
+      return reviewPage(c, draft.batch, { errorFor: { id, message: draftErrorMessage(error) } }, 400);
+    }
+    return c.redirect(`/editor/drafts/batches/${encodeURIComponent(draft.batch)}?done=draft_rejected#draft-${id}`, 303);
+  });
+
+const DRAFT_DONE: Record<string, string> = {
+  draft_accepted: "Draft accepted: it is a commitment in the ledger now.",
+  draft_rejected: "Draft rejected. The decision and its reason are kept.",
+  accepted_all: "Accepted {n} drafts as commitments.",
+};
+
 const editor = new Hono<EditorEnv>()
   .use(requireSession)
   .use(checkedForm)
@@ -547,6 +695,7 @@ const editor = new Hono<EditorEnv>()
     }
     return commitmentPage(c, id, values, errors, 400);
   })
+  .route("/", draftPages)
   .route("/tokens", tokens)
   .route("/subscriptions", subscriptionPages)
   .route("/deliveries", deliveryPages)

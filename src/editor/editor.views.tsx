@@ -35,7 +35,7 @@ export function ErrorSummary({ errors, labels }: { errors: FieldErrors; labels: 
   );
 }
 
-function FieldError({ id, errors }: { id: string; errors: FieldErrors }) {
+export function FieldError({ id, errors }: { id: string; errors: FieldErrors }) {
   const message = errors.byField[id];
   if (!message) return null;
   return (
@@ -159,11 +159,11 @@ export function Checkbox(p: FieldProps & { value: string }) {
   );
 }
 
-const FormToken = ({ token }: { token: string }) => <input type="hidden" name="form_token" value={token} />;
+export const FormToken = ({ token }: { token: string }) => <input type="hidden" name="form_token" value={token} />;
 
 /** The signed-in bar on every editor page: who, and a sign-out button (a form: it changes state). */
 /** A one-button POST form (sign out, revoke, redeliver, pause…): the form token, hidden fields, the button. */
-function ActionButton(props: { action: string; formToken: string; label: string; inline?: boolean; children?: Child }) {
+export function ActionButton(props: { action: string; formToken: string; label: string; inline?: boolean; children?: Child }) {
   return (
     <form method="post" action={props.action} class={props.inline ? "inline" : undefined}>
       <FormToken token={props.formToken} />
@@ -186,7 +186,7 @@ function SignedInBar(props: { who: string; formToken: string }) {
   );
 }
 
-function EditorLayout(props: { title: string; who: string; formToken: string; children: Child }) {
+export function EditorLayout(props: { title: string; who: string; formToken: string; children: Child }) {
   return (
     <Layout title={`${props.title} · pledgewatch editor`} signInLink={false} scripts={[EDITOR_JS_PATH]}>
       <SignedInBar who={props.who} formToken={props.formToken} />
@@ -322,7 +322,8 @@ export function DashboardPage(props: {
           <li>
             <a href={`/agreements/${enc(a.id)}`}>{a.title}</a> ({a.signedOn ? `signed ${a.signedOn}` : "not signed"}) ·{" "}
             <a href={`/editor/agreements/${enc(a.id)}/edit`}>Edit agreement</a> ·{" "}
-            <a href={`/editor/commitments/new?agreement=${enc(a.id)}`}>Add a commitment to it</a>
+            <a href={`/editor/commitments/new?agreement=${enc(a.id)}`}>Add a commitment to it</a> ·{" "}
+            <a href={`/editor/agreements/${enc(a.id)}/drafts`}>Paste a statement</a>
           </li>
         ))}
       </ul>
@@ -384,6 +385,11 @@ export function AgreementFormPage(props: {
       {props.notice ? (
         <p class="notice" role="status">
           {props.notice}
+        </p>
+      ) : null}
+      {props.mode === "edit" ? (
+        <p>
+          <a href={`/editor/agreements/${enc(props.id!)}/drafts`}>Paste a statement</a>: propose this agreement's commitments from its text, then review each one.
         </p>
       ) : null}
       <ErrorSummary errors={errors} labels={AGREEMENT_LABELS} />
@@ -501,7 +507,7 @@ export const COMMITMENT_LABELS: Record<string, string> = {
   evidence_title: "Evidence title",
 };
 
-function DeadlineFields({ values, errors }: { values: FormFields; errors: FieldErrors }) {
+export function DeadlineFields({ values, errors }: { values: FormFields; errors: FieldErrors }) {
   const kind = val(values, "deadline_kind") || "none";
   const radio = (value: string, label: string) => (
     <div class="radio">

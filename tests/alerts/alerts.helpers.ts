@@ -10,6 +10,8 @@ import { db, uid } from "../helpers";
 
 export const DAY = 86_400_000;
 export const LEAD_DAYS = [30, 7, 1];
+/** The default delivery retention (platform/config.ts), as the sweep takes it. */
+export const RETENTION = { succeededMs: 30 * DAY, failedMs: 90 * DAY };
 
 export function writeCtx(now: number, actor = "tester") {
   return { now, actor, leadDays: LEAD_DAYS, windowMs: 30 * DAY, emitted: [] as string[] };

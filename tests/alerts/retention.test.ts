@@ -5,10 +5,9 @@ import { getSubscription } from "../../src/alerts/subscriptions.service";
 import { createDb } from "../../src/platform/db/client";
 import { countQueries } from "../../src/platform/db/counting";
 import { db, uid } from "../helpers";
-import { DAY, LEAD_DAYS, makeSubscription, recordingQueue } from "./alerts.helpers";
+import { DAY, LEAD_DAYS, RETENTION, makeSubscription, recordingQueue } from "./alerts.helpers";
 
 const NOW = Date.parse("2027-06-01T00:00:00Z");
-const RETENTION = { succeededMs: 30 * DAY, failedMs: 90 * DAY };
 
 async function sweep(now = NOW) {
   const counter = countQueries(env.DB);

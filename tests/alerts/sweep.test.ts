@@ -7,10 +7,9 @@ import { countQueries } from "../../src/platform/db/counting";
 import { runSweep } from "../../src/alerts/sweep/sweep";
 import worker from "../../src/index";
 import { db } from "../helpers";
-import { DAY, LEAD_DAYS, makeAgreement, makeCommitment, recordingQueue, writeCtx } from "./alerts.helpers";
+import { DAY, LEAD_DAYS, RETENTION, makeAgreement, makeCommitment, recordingQueue, writeCtx } from "./alerts.helpers";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
-const RETENTION = { succeededMs: 30 * DAY, failedMs: 90 * DAY };
 
 async function sweep(now: number, queue = recordingQueue()) {
   const counter = countQueries(env.DB);

@@ -6,6 +6,7 @@
  *   lib       pure helpers: deadline arithmetic, shared valibot fields, errors, ids, xml
  *   platform  bindings and plumbing: db client and guards, HTTP context/middleware, config, SSRF guard
  *   ledger    agreements and commitments (root), history + outbox, auth, transfer
+ *   intake    drafts from a pasted statement: the extractor, drafts and decisions, accept via the ledger
  *   alerts    subscriptions and webhook delivery (root), the sweep
  *   readside  conditional GET and shared read plumbing (root), feeds, calendar, status, pages, openapi
  *   websub    the WebSub hub for the read side's feeds: subscription requests, intent checks, content
@@ -17,7 +18,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
-export const GROUPS = ["lib", "platform", "ledger", "alerts", "readside", "websub", "editor", "."] as const;
+export const GROUPS = ["lib", "platform", "ledger", "intake", "alerts", "readside", "websub", "editor", "."] as const;
 
 /** Domain and storage modules: they take `db` and `now` as arguments and know nothing of HTTP. */
 const DOMAIN_FILE = /\.(service|rules|repo|graph|alerts|table)\.ts$/;

@@ -15,6 +15,7 @@ import { ListWebsubQuery, WebsubRequest } from "../feeds/hub.schemas";
 import { BadgeQuery } from "../pages/pages.schemas";
 import { CreateSubscription, ListDeliveriesQuery, ListSubscriptionsQuery, UpdateSubscription } from "../../alerts/subscriptions.schemas";
 import { ImportDocument } from "../../ledger/transfer/transfer.schemas";
+import { AcceptDraft, CreateDrafts, ListDraftsQuery, RejectDraft } from "../../intake/drafts/drafts.schemas";
 import * as views from "./openapi.views";
 
 export type Auth = "public" | "write" | "admin";
@@ -90,6 +91,7 @@ export const TAGS: Array<{ name: string; description: string }> = [
   { name: "transfer", description: "The whole ledger as one JSON document, in and out." },
   { name: "tokens", description: "Named API tokens (admin only)." },
   { name: "subscriptions", description: "Signed webhook subscriptions and their delivery log (write scope)." },
+  { name: "drafts", description: "Drafts from a pasted statement: proposed commitments to accept, edit then accept, or reject (write scope)." },
   { name: "read side", description: "Feeds, status, calendar and badges: public, cacheable, conditional GET." },
   { name: "websub", description: "The W3C WebSub hub for the feeds: subscribe, verification of intent, signed content distribution." },
 ];
@@ -448,6 +450,78 @@ export const OPERATIONS: Operation[] = [
     bodyContentType: "application/x-www-form-urlencoded",
     responses: [json(202, "The request is recorded; verification of intent follows.", n("WebsubRequestAccepted", views.WebsubRequestAccepted))],
     errors: [415, 429],
+  },
+  // Drafts from a statement
+  {
+    method: "post",
+    path: "/api/v1/drafts",
+    operationId: "createDrafts",
+    tag: "drafts",
+    summary: "Read a statement into draft commitments",
+    description:
+      "Finds the sentences that promise something (\"will\", \"shall\", \"it is planned to\", \"undertake to\"…; not past events, descriptions or opinions), with the exact quote and its span (`text.slice(span[0], span[1]) === quote`), who carries it out, and the deadline phrase read into the ledger's deadline form with its due date counted from `signed_on` and the calculation in words. Deterministic and offline. `signed_on` and `parties` default to the agreement's. `text` is at most 100 KB; a text that promises nothing answers 201 with no items. Nothing becomes a commitment until a draft is accepted.",
+    auth: "write",
+    body: { ...n("CreateDrafts", CreateDrafts), example: { text: "The parties will open a ferry line between Sines and Tangier within 18 months.", agreement: "pt-ma-joint-statement-2026" } },
+    responses: [json(201, "The batch and its drafts, in text order.", n("DraftsCreated", views.DraftsCreated))],
+    errors: [413],
+  },
+  {
+    method: "get",
+    path: "/api/v1/drafts",
+    operationId: "listDrafts",
+    tag: "drafts",
+    summary: "List drafts",
+    description: "Newest batch first, text order within a batch; filter by `batch` and `status`. `limit` (default 50, ≤200), `cursor`.",
+    auth: "write",
+    query: n("ListDraftsQuery", ListDraftsQuery),
+    responses: [json(200, "A page of drafts.", n("DraftList", views.DraftList))],
+  },
+  {
+    method: "get",
+    path: "/api/v1/drafts/batches/{id}",
+    operationId: "getDraftBatch",
+    tag: "drafts",
+    summary: "A batch with its text and drafts",
+    auth: "write",
+    pathParams: { id: "The batch's id (drb_…)." },
+    responses: [json(200, "The batch, the text as pasted and its drafts.", n("DraftBatchDetail", views.DraftBatchDetail))],
+  },
+  {
+    method: "get",
+    path: "/api/v1/drafts/{id}",
+    operationId: "getDraft",
+    tag: "drafts",
+    summary: "A draft and its decision",
+    auth: "write",
+    pathParams: { id: "The draft's id (dft_…)." },
+    responses: [json(200, "The draft.", n("Draft", views.DraftView))],
+  },
+  {
+    method: "post",
+    path: "/api/v1/drafts/{id}/accept",
+    operationId: "acceptDraft",
+    tag: "drafts",
+    summary: "Accept a draft as a commitment",
+    description:
+      "Creates the commitment through the ledger's normal create (its `commitment.created` event and webhooks included) from the draft's title, parties and deadline, with the quote as description and the source (or the draft) as its first evidence link; any commitment field given here overrides the draft's (edit then accept). `agreement` is required when the statement was read without one. The commitment and the draft's decision are written in one batch; a draft already accepted or rejected answers 409.",
+    auth: "write",
+    pathParams: { id: "The draft's id (dft_…)." },
+    body: { ...n("AcceptDraft", AcceptDraft), example: { title: "Establish the Strategic Working Group", tags: ["strategic-partnership"] } },
+    responses: [json(201, "The commitment created.", n("Commitment", views.CommitmentView))],
+    errors: [409],
+  },
+  {
+    method: "post",
+    path: "/api/v1/drafts/{id}/reject",
+    operationId: "rejectDraft",
+    tag: "drafts",
+    summary: "Reject a draft",
+    description: "Keeps the decision and the reason on the draft. A draft already accepted or rejected answers 409.",
+    auth: "write",
+    pathParams: { id: "The draft's id (dft_…)." },
+    body: { ...n("RejectDraft", RejectDraft), example: { reason: "Describes the group's scope, not a promise" } },
+    responses: [json(200, "The rejected draft.", n("Draft", views.DraftView))],
+    errors: [409],
   },
   // Read side
   ...(["xml", "atom", "json"] as const).map(

@@ -320,3 +320,42 @@ export const WebsubSubscriptionList = v.object({
     }),
   ),
 });
+
+const DraftDeadline = v.strictObject({
+  phrase: v.string(),
+  spec: v.nullable(StoredDeadline),
+  due_on: v.nullable(IsoDate),
+  explanation: v.string(),
+});
+
+export const DraftView = v.strictObject({
+  id: Id,
+  batch: Id,
+  status: v.picklist(["pending", "accepted", "rejected"]),
+  title: v.string(),
+  quote: v.string(),
+  span: v.tuple([v.number(), v.number()]),
+  parties: v.array(v.string()),
+  deadline: v.nullable(DraftDeadline),
+  cues: v.array(v.string()),
+  confidence: v.number(),
+  agreement: v.nullable(Id),
+  commitment: v.nullable(Id),
+  decided_at: v.nullable(Iso),
+  decided_by: v.nullable(v.string()),
+  reason: v.nullable(v.string()),
+});
+
+const DraftBatch = v.strictObject({
+  id: Id,
+  agreement: v.nullable(Id),
+  signed_on: v.nullable(IsoDate),
+  parties: v.array(v.string()),
+  source_url: v.nullable(v.string()),
+  created_at: Iso,
+  created_by: v.string(),
+});
+
+export const DraftsCreated = v.strictObject({ batch: DraftBatch, items: v.array(DraftView) });
+export const DraftBatchDetail = v.strictObject({ batch: v.strictObject({ ...DraftBatch.entries, text: v.string() }), items: v.array(DraftView) });
+export const DraftList = v.strictObject({ items: v.array(DraftView), next_cursor: v.nullable(v.string()) });

@@ -115,6 +115,15 @@ legend, .field > label { display: block; font-weight: 600; margin-bottom: .25rem
 .error-summary a { color: var(--overdue); font-weight: 700; }
 .notice { border-left: 4px solid var(--on-track); background: var(--panel); padding: .5rem .75rem; }
 .preview { margin: 0 0 1.25rem; }
+.review { display: grid; gap: 1rem; }
+.statement { white-space: pre-wrap; background: var(--panel); padding: .75rem; border-radius: .5rem; overflow-wrap: anywhere; }
+.statement mark { background: #fde68a; color: inherit; }
+.statement mark.accepted { background: #bbf7d0; }
+.statement mark.rejected { background: transparent; text-decoration: line-through; }
+.drafts { list-style: none; padding: 0; margin: 0; display: grid; gap: .75rem; }
+.draft { border: 2px solid var(--line); padding: .75rem; border-radius: .5rem; }
+.draft blockquote { margin: .25rem 0 .5rem; padding-left: .75rem; border-left: 4px solid #f59e0b; }
+.draft form.inline, .draft .actions > * { display: inline-block; margin: .25rem .5rem .25rem 0; }
 .preview-problem { color: var(--overdue); }
 button { font: inherit; font-weight: 600; padding: .5rem 1rem; border: 2px solid #14532d; background: var(--on-track); color: #fff; cursor: pointer; }
 button.secondary { background: var(--panel); color: var(--fg); border-color: var(--fg); }
@@ -133,6 +142,7 @@ button.warning { background: var(--overdue); border-color: #7a1710; }
   h1 { font-size: 2rem; }
 }
 @media (min-width: 64rem) {
+  .review { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); align-items: start; }
   .cards.two { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 }
 `;
