@@ -11,6 +11,7 @@ export type ErrorCode =
   | "not_found"
   | "duplicate_id"
   | "dependency_cycle"
+  | "anchor_cycle"
   | "illegal_transition"
   | "conflict"
   | "payload_too_large"
@@ -25,6 +26,7 @@ export const STATUS_BY_CODE = {
   not_found: 404,
   duplicate_id: 409,
   dependency_cycle: 409,
+  anchor_cycle: 409,
   illegal_transition: 409,
   conflict: 409,
   payload_too_large: 413,
