@@ -56,6 +56,14 @@ describe("a deadline after entry into force", () => {
     expect(events.map((e) => e.note)).toEqual(["the agreement's entry-into-force date changed from 2026-01-01 to none"]);
   });
 
+  it("puts deadlines counted from signing back to waiting, on record, when the signing date is removed", async () => {
+    const agreement = await createAgreement({ signed_on: "2025-08-08" });
+    const c = await createCommitment(agreement.id, { deadline: { within: "P6M" } });
+    expect((await call("PATCH", `/api/v1/agreements/${agreement.id}`, { body: { signed_on: null } })).status).toBe(200);
+    expect(await get(c.id)).toMatchObject({ due_on: null, timeliness: "waiting", waiting_reason: "waiting on signing" });
+    expect((await deadlineEvents(c.id)).map((e) => e.note)).toEqual(["the agreement's signing date changed from 2025-08-08 to none"]);
+  });
+
   it("leaves deadlines counted from signing alone when only entry into force changes", async () => {
     const agreement = await createAgreement({ signed_on: "2025-08-08" });
     const signing = await createCommitment(agreement.id, { deadline: { within: "P6M" } });

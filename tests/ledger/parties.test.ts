@@ -5,7 +5,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { partyKey } from "../../src/lib/parties";
-import { call, createAgreement, createCommitment, json, uid } from "../helpers";
+import { sql } from "drizzle-orm";
+import { countByPartySql } from "../../src/ledger/parties.repo";
+import { call, createAgreement, createCommitment, db, json, uid } from "../helpers";
 import { expectError } from "./ledger.helpers";
 
 const party = async (segment: string) => call("GET", `/api/v1/parties/${encodeURIComponent(segment)}`, { token: null });
@@ -112,5 +114,13 @@ describe("party reads are indexed", () => {
     const details = plan.results.map((r) => r.detail).join("\n");
     expect(details).toMatch(/SEARCH commitment_parties USING (COVERING )?INDEX sqlite_autoindex_commitment_parties_1/);
     expect(details).not.toMatch(/SCAN commitments/);
+  });
+
+  it("counts one party by its key index and looks each commitment up by id", async () => {
+    const plan = await db().all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${countByPartySql(Date.now(), 30 * 86_400_000, ["x", "y"])}`);
+    const details = plan.map((r) => r.detail).join("\n");
+    expect(details).toMatch(/SEARCH cp USING INDEX sqlite_autoindex_commitment_parties_1 \(party_key=\?\)/);
+    expect(details).toMatch(/SEARCH commitments USING INDEX sqlite_autoindex_commitments_1 \(id=\?\)/);
+    expect(details).not.toMatch(/SCAN (commitments|cp)\b/);
   });
 });
