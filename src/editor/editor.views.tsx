@@ -345,7 +345,7 @@ function DeadlineFields({ values, errors, anchors }: { values: FormFields; error
       {radio("none", "No deadline")}
       {radio("due_on", "On a date")}
       {radio("due_at", "At an instant")}
-      {radio("within", "Within a duration of an event or a date")}
+      {radio("within", "Within a duration of the signing date or another event")}
       <TextField name="due_on" label="Due date" hint="For “On a date”: YYYY-MM-DD. The deadline is the end of that day in the time zone." values={values} errors={errors} />
       <TextField name="due_at" label="Due instant" hint="For “At an instant”: RFC 3339 with an offset, for example 2026-02-08T12:00:00+04:00." values={values} errors={errors} />
       <TextField name="within" label="Within" hint="For “Within”: an ISO 8601 duration, for example P3M for 3 months or P90D for 90 days." values={values} errors={errors} />
