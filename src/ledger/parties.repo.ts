@@ -44,6 +44,13 @@ export function partyFilterKeys(name: string): SQL {
   return sql`(SELECT pa.key FROM party_aliases pa WHERE pa.party_slug = (SELECT x.party_slug FROM party_aliases x WHERE x.key = ${key}) UNION SELECT ${key})`;
 }
 
+/** The keys partyFilterKeys matches, for a filter checked in code (calendar.service.ts). */
+export async function partyFilterKeyList(db: Db, name: string): Promise<string[]> {
+  // The union's one column takes its name from the first SELECT (pa.key): read it by position.
+  const rows = await db.all<Record<string, string>>(sql`SELECT * FROM ${partyFilterKeys(name)}`);
+  return rows.map((r) => Object.values(r)[0]!);
+}
+
 /** One cell of a party's counts: its commitments with one urgency rank and one status. */
 export interface PartyCountCell {
   group: string;

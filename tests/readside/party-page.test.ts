@@ -114,6 +114,9 @@ describe("waiting on the read side", () => {
     expect(one).toContain("BEGIN:VTODO");
     expect(one).toContain(`UID:commitment-${waitingId}@pledgewatch`);
     expect(one.replace(/\r\n /g, "")).toContain("SUMMARY:Ratify once amended (waiting on: Amend the law <b>");
+    // The one-commitment calendar applies the party filter with the party's aliases too.
+    expect(await (await get(`/calendar.ics?commitment=${waitingId}&party=${encodeURIComponent(`rp ${slug}`)}`)).text()).toContain("BEGIN:VTODO");
+    expect(await (await get(`/calendar.ics?commitment=${waitingId}&party=Nobody`)).text()).not.toContain("BEGIN:VTODO");
     const all = await (await get(`/calendar.ics?party=${encodeURIComponent(name)}`)).text();
     expect(all).not.toContain(`UID:commitment-${waitingId}@`);
   });

@@ -9,7 +9,7 @@ import { findCommitment, listDatedAround, type CommitmentWithDeps } from "../../
 import { timeliness, type Timeliness } from "../../ledger/commitments.rules";
 import { DomainError } from "../../lib/errors";
 import { progressLabel, timelinessLabel, waitingReason } from "../../lib/labels";
-import { partyKey } from "../../lib/parties";
+import { partyFilterKeyList } from "../../ledger/parties.repo";
 import { stripInvalidXmlChars } from "../../lib/xml";
 import { CALENDAR_DEFAULT_LIMIT, type CalendarQueryInput } from "./calendar.schemas";
 
@@ -35,10 +35,12 @@ export async function loadCalendar(db: Db, query: CalendarQueryInput, ctx: Calen
   if (query.commitment) {
     const one = await findCommitment(db, query.commitment);
     if (!one) throw new DomainError("not_found", `commitment '${query.commitment}' does not exist`);
+    // The party filter as the list applies it: the name's key and its party's aliases.
+    const keys = query.party ? await partyFilterKeyList(db, query.party) : [];
     const matches =
       (!query.agreement || one.agreementId === query.agreement) &&
       (!query.tag || one.tags.includes(query.tag)) &&
-      (!query.party || one.partyKeys.includes(partyKey(query.party)));
+      (!query.party || one.partyKeys.some((k) => keys.includes(k)));
     rows = matches ? [one] : [];
   } else {
     rows = await listDatedAround(
