@@ -18,6 +18,7 @@
  *     workers side by side, runs alternating (BENCH_ONLY=websub)
  *  9. drafts: POST /api/v1/drafts with the seed statement vs the constant route, and the
  *     extractor's CPU time per KB (seed vs 100 KB) (BENCH_ONLY=drafts)
+ * 10. parties: a party's page (200 commitments) in a ledger of 1k vs 100k (BENCH_ONLY=parties)
  *
  * Bounded: every wait has a deadline; the drain of the burst is measured over BENCH_DRAIN_SECONDS
  * (default 720 s) and extrapolated only if 500,000 deliveries cannot finish in that window.
@@ -758,8 +759,57 @@ async function draftsBench() {
   await w.stop();
 }
 
+// ---------------------------------------------------------------------------------------------
+// 8. A party's page: the same party with 200 commitments (spread evenly over the same mix) in a
+//    ledger of 1k and of 100k, its HTML page built on every request and its API answer.
+// ---------------------------------------------------------------------------------------------
+async function partyPages() {
+  const now = Date.now();
+  const party = { name: "Bench Party", count: 200 };
+  const mix = (n) => ({ now, commitments: n, overdue: n * 0.02, overdueAnnounced: true, dueSoon: n * 0.03, done: n * 0.05, party, events: false });
+  const small = await boot(await newDatabase("party-1k", mix(1000)));
+  const large = await boot(await newDatabase("party-100k", mix(100_000)));
+  for (const w of [small, large]) {
+    const put = await w.api("PUT", "/api/v1/parties/bench-party", { name: party.name, aliases: ["BP"] });
+    if (put.status !== 201) throw new Error(`parties bench: PUT ${put.status}`);
+  }
+  // The page is memoised per path: 100 spellings of the slug (case varies; the party's key
+  // matches them all) cycle through the 64-entry memo, so every request builds the page.
+  const spellings = Array.from({ length: 100 }, (_, i) =>
+    [..."bench-party"].map((ch, k) => (k < 7 && (i >> k) & 1 ? ch.toUpperCase() : ch)).join(""),
+  );
+  const targets = (w) => ({
+    page: { url: w.url, requests: spellings.map((s) => ({ method: "GET", path: `/parties/${s}` })) },
+    api: { url: `${w.url}/api/v1/parties/bench-party` },
+  });
+  const check = await fetch(`${large.url}/parties/${spellings[5]}`);
+  const html = await check.text();
+  if (check.status !== 200 || !html.includes("Bench Party")) throw new Error(`parties bench: page ${check.status}`);
+  const runs = { small: { page: [], api: [] }, large: { page: [], api: [] } };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [size, w] of [["small", small], ["large", large]]) {
+      for (const [name, t] of Object.entries(targets(w))) runs[size][name].push(await cannon({ ...t, duration: AC_SECONDS, connections: 1 }));
+    }
+  }
+  const mean = (size, name) => median(runs[size][name].map((x) => x.mean));
+  const non2xx = Object.values(runs).flatMap((s) => Object.values(s).flat()).reduce((n, x) => n + x.non2xx, 0);
+  if (non2xx > 0) throw new Error(`parties bench: ${non2xx} non-2xx answers`);
+  results.parties = {
+    partyCommitments: party.count,
+    bytes: html.length,
+    meanMs: { page1k: round(mean("small", "page"), 2), page100k: round(mean("large", "page"), 2), api1k: round(mean("small", "api"), 2), api100k: round(mean("large", "api"), 2) },
+  };
+  log("party pages", results.parties);
+  const m = results.parties.meanMs;
+  addRow("GET /parties/:slug (built), a party of 200 commitments: 100k vs 1k ledger", `mean ${m.page100k} ms`, `mean ${m.page1k} ms`, m.page100k / m.page1k, "~1x",
+    `${html.length} B; every read through the party's key index`);
+  addRow("GET /api/v1/parties/:slug, the same party: 100k vs 1k ledger", `mean ${m.api100k} ms`, `mean ${m.api1k} ms`, m.api100k / m.api1k, "~1x", "counts by timeliness and progress, the record");
+  await small.stop();
+  await large.stop();
+}
+
 async function main() {
-  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import,websub,drafts").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import,websub,drafts,parties").split(","));
   try {
     if (only.has("sweep") || only.has("read") || only.has("editor")) {
       const { large, dirLarge } = await sweepScaling();
@@ -773,6 +823,7 @@ async function main() {
     if (only.has("import")) await importRatio();
     if (only.has("websub")) await websubFanout();
     if (only.has("drafts")) await draftsBench();
+    if (only.has("parties")) await partyPages();
   } finally {
     for (const w of workers) await w.stop().catch(() => {});
     for (const r of receivers) await r.close().catch(() => {});

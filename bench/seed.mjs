@@ -68,6 +68,8 @@ const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
  * @param {number} [o.done]      then this many fulfilled (closed)
  * @param {Array<{id:string,url:string,secret:string}>} [o.subscriptions]
  * @param {boolean} [o.events]   one commitment.created event (+ done outbox row) per commitment
+ * @param {{name: string, count: number}} [o.party] this many commitments, spread evenly, also name
+ *                               this party (its page is measured at 1k and 100k: BENCH_ONLY=parties)
  */
 export function seedSql(o) {
   const now = o.now;
@@ -107,6 +109,15 @@ SELECT printf('bc-%06d', i), printf('ba-%06d', 1 + (i % ${A})),
     WHEN 's' THEN due - ${DAY} WHEN 'd' THEN NULL ELSE due - ${30 * DAY} END,
   ${created}, ${created}, 1
 FROM d;`);
+
+  if (o.party) {
+    const every = Math.max(1, Math.floor(o.commitments / o.party.count));
+    lines.push(`UPDATE commitments SET parties = json_array(${q(o.party.name)}, 'Azerbaijan', 'United States')
+WHERE (CAST(substr(id, 4) AS INTEGER) % ${every}) = 0 AND CAST(substr(id, 4) AS INTEGER) <= ${every * o.party.count};`);
+  }
+  // The party keys the ledger writes with each commitment (ASCII names: lower() is the key).
+  lines.push(`UPDATE commitments SET party_keys = (SELECT json_group_array(lower(value)) FROM json_each(commitments.parties));`);
+  lines.push(`INSERT INTO commitment_parties (commitment_id, party_key, name) SELECT c.id, lower(j.value), j.value FROM commitments c, json_each(c.parties) j;`);
 
   if (o.events ?? true) {
     lines.push(`INSERT INTO events (id, type, commitment_id, agreement_id, from_value, to_value, note, evidence_url, actor, occurred_at, recorded_at, data, dedupe_key)

@@ -16,6 +16,7 @@ import { transferRoutes } from "./ledger/transfer/transfer.routes";
 import { editorRoutes } from "./editor/editor.routes";
 import { websubApiRoutes, websubRoutes } from "./websub/websub.routes";
 import { draftRoutes } from "./intake/drafts/drafts.routes";
+import { partyRoutes } from "./ledger/parties.routes";
 
 /** Largest body any write except /import accepts. */
 const API_MAX_BYTES = 64 * 1024;
@@ -34,6 +35,7 @@ export const api = new Hono<AppEnv>()
   .route("/deliveries", deliveryRoutes)
   .route("/websub", websubApiRoutes)
   .route("/drafts", draftRoutes)
+  .route("/parties", partyRoutes)
   .route("/", transferRoutes);
 
 export const app = new Hono<AppEnv>()

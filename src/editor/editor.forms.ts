@@ -44,24 +44,34 @@ export function agreementInput(f: FormFields, mode: "create" | "edit"): Record<s
   out.title = one(f, "title");
   out.kind = one(f, "kind");
   out.signed_on = one(f, "signed_on") || null;
+  out.in_force_on = one(f, "in_force_on") || null;
   out.parties = lines(raw(f, "parties"));
   out.source_url = one(f, "source_url") || null;
   out.summary = raw(f, "summary").trim();
   return out;
 }
 
-export function deadlineInput(f: FormFields): Record<string, string> | null {
+/** What a "Within" deadline counts from, as the form offers it (`after` in the API). */
+export const ANCHOR_CHOICES = ["signing", "entry_into_force", "commitment"] as const;
+
+export function deadlineInput(f: FormFields): Record<string, unknown> | null {
   const kind = one(f, "deadline_kind") as DeadlineKind;
   const grace = one(f, "grace");
-  const withGrace = (d: Record<string, string>) => (grace ? { ...d, grace } : d);
+  const withGrace = (d: Record<string, unknown>) => (grace ? { ...d, grace } : d);
   switch (kind) {
     case "due_on":
       return withGrace({ due_on: one(f, "due_on") });
     case "due_at":
       return withGrace({ due_at: one(f, "due_at") });
     case "within": {
+      // A date in "Counted from" wins; else the anchor chosen ("signing" is today's { within }).
       const from = one(f, "from");
-      return withGrace(from ? { within: one(f, "within"), from } : { within: one(f, "within") });
+      const after = one(f, "after");
+      const within = one(f, "within");
+      if (from) return withGrace({ within, from });
+      if (after === "entry_into_force") return withGrace({ within, after });
+      if (after === "commitment") return withGrace({ within, after: { commitment: one(f, "after_commitment"), when: "met" } });
+      return withGrace({ within });
     }
     default:
       return null;
@@ -120,7 +130,10 @@ export function findInput(f: FormFields, name = "find"): { find?: string; errors
 /** The form field an issue path belongs to. */
 export function fieldOf(path: string): string {
   const [head, second] = path.split(".");
-  if (head === "deadline") return second && ["due_on", "due_at", "within", "from", "grace"].includes(second) ? second : "deadline_kind";
+  if (head === "deadline") {
+    if (second === "after") return path.split(".")[2] === "commitment" ? "after_commitment" : "after";
+    return second && ["due_on", "due_at", "within", "from", "grace"].includes(second) ? second : "deadline_kind";
+  }
   if (head === "evidence_url" || head === "evidence_title") return head;
   return head || "form";
 }

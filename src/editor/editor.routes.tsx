@@ -53,6 +53,10 @@ import type { CommitmentView } from "../ledger/commitments.views";
 import { AcceptDraft, CreateDrafts, RejectDraft } from "../intake/drafts/drafts.schemas";
 import { acceptDraft, createDrafts, getBatch, getDraft, listAgreementBatches, rejectDraft, type DraftView } from "../intake/drafts/drafts.service";
 import { DraftEditPage, DRAFT_EDIT_LABELS, PastePage, ReviewPage } from "./editor.drafts.views";
+import { deleteParty, listParties, putParty } from "../ledger/parties.service";
+import { PartySlugParam, PutParty } from "../ledger/parties.schemas";
+import { slugify } from "../lib/ids";
+import { PartiesPage } from "./editor.views";
 
 /** Editor pages answer a missing record with an HTML 404; anything else goes to the one handler. */
 function editorError(error: Error, c: EditorContext) {
@@ -119,6 +123,8 @@ const DONE: Record<string, string> = {
   agreement_deleted: "Agreement deleted. Its history stays on record.",
   commitment_created: "Commitment added.",
   commitment_saved: "Commitment saved.",
+  party_saved: "Party saved: its names and aliases now count as one party.",
+  party_deleted: "Party forgotten: its names count as parties of their own again.",
   status_changed: "Status change recorded.",
   unchanged: "Nothing changed: the commitment already had that status.",
   token_revoked: "Token revoked. Its editor sessions have ended.",
@@ -135,6 +141,7 @@ function agreementValues(a: Awaited<ReturnType<typeof getAgreement>>): FormField
     title: [a.title],
     kind: [a.kind],
     signed_on: [a.signed_on ?? ""],
+    in_force_on: [a.in_force_on ?? ""],
     parties: [a.parties.join("\n")],
     source_url: [a.source_url ?? ""],
     summary: [a.summary],
@@ -144,7 +151,8 @@ function agreementValues(a: Awaited<ReturnType<typeof getAgreement>>): FormField
 const deletionOf = (a: Awaited<ReturnType<typeof getAgreement>>, errors: FieldErrors) => ({ commitmentCount: a.commitment_count, version: a.version, errors });
 
 function commitmentValues(c: CommitmentView): FormFields {
-  const d = (c.deadline ?? {}) as Record<string, string | undefined>;
+  const d = (c.deadline ?? {}) as Record<string, string | undefined> & { after?: unknown };
+  const after = d.after as string | { commitment: string } | undefined;
   const kind = c.deadline === null ? "none" : d.due_on ? "due_on" : d.due_at ? "due_at" : "within";
   return {
     title: [c.title],
@@ -156,6 +164,8 @@ function commitmentValues(c: CommitmentView): FormFields {
     due_at: [d.due_at ?? ""],
     within: [d.within ?? ""],
     from: [d.from ?? ""],
+    after: [typeof after === "object" ? "commitment" : (after ?? "signing")],
+    after_commitment: [typeof after === "object" ? after.commitment : ""],
     grace: [d.grace ?? ""],
     time_zone: [c.time_zone],
     depends_on: c.depends_on,
@@ -214,6 +224,49 @@ async function tokensPage(c: EditorContext, values: FormFields, errors: FieldErr
   const { items } = await listTokens(c.var.db);
   return page(c, <TokensPage {...who(c)} tokens={items} values={values} errors={errors} created={created} done={DONE[c.req.query("done") ?? ""]} />, status);
 }
+
+async function partiesPage(c: EditorContext, values: FormFields, errors: FieldErrors, status = 200) {
+  const { items } = await listParties(c.var.db, readCtx(c));
+  const named = items.filter((p) => p.named).map((p) => ({ slug: p.slug, name: p.name, aliases: p.aliases, total: p.total }));
+  const others = items.filter((p) => !p.named).map((p) => ({ slug: p.slug, name: p.name, total: p.total }));
+  return page(c, <PartiesPage {...who(c)} named={named} others={others} values={values} errors={errors} done={DONE[c.req.query("done") ?? ""]} />, status);
+}
+
+/** Party pages: write scope, like PUT /api/v1/parties/{slug}. */
+const partyPages = new Hono<EditorEnv>()
+  .get("/", async (c) => {
+    // ?edit=<slug> fills the form from a named party; ?name=<name> from a name commitments give.
+    const edit = c.req.query("edit");
+    const name = c.req.query("name");
+    const { items } = await listParties(c.var.db, readCtx(c));
+    const party = edit ? items.find((p) => p.named && p.slug === edit) : undefined;
+    const values: FormFields = party
+      ? { slug: [party.slug], name: [party.name], aliases: [party.aliases.join("\n")] }
+      : name
+        ? { slug: [slugify(name)], name: [name] }
+        : {};
+    return partiesPage(c, values, noErrors);
+  })
+  .post("/", async (c) => {
+    const values = c.var.form;
+    const slug = parseWith(PartySlugParam, { slug: one(values, "slug") });
+    const parsed = parseWith(PutParty, { name: one(values, "name"), aliases: lines(raw(values, "aliases")) });
+    let errors: FieldErrors = { list: [...(slug.ok ? [] : slug.errors.list), ...(parsed.ok ? [] : parsed.errors.list)], byField: { ...(slug.ok ? {} : slug.errors.byField), ...(parsed.ok ? {} : parsed.errors.byField) } };
+    if (slug.ok && parsed.ok) {
+      try {
+        await putParty(c.var.db, slug.value.slug, parsed.value, writeCtx(c));
+        return c.redirect("/editor/parties?done=party_saved", 303);
+      } catch (error) {
+        errors = serviceErrors(error, { conflict: "aliases" });
+      }
+    }
+    return partiesPage(c, values, errors, 400);
+  })
+  .post("/:slug/delete", async (c) => {
+    await deleteParty(c.var.db, c.req.param("slug"));
+    return c.redirect("/editor/parties?done=party_deleted", 303);
+  })
+  .onError(editorError);
 
 /** Token pages: admin scope, like /api/v1/tokens. */
 const tokens = new Hono<EditorEnv>()
@@ -647,7 +700,7 @@ const editor = new Hono<EditorEnv>()
         const created = await createCommitment(c.var.db, parsed.value, writeCtx(c));
         return c.redirect(`/editor/commitments/${encodeURIComponent(created.id)}?done=commitment_created`, 303);
       } catch (error) {
-        errors = serviceErrors(error, { duplicate_id: "id", dependency_cycle: "depends_on" });
+        errors = serviceErrors(error, { duplicate_id: "id", dependency_cycle: "depends_on", anchor_cycle: "after_commitment" });
       }
     }
     return commitmentForm(c, "create", values, errors, { agreement, preview: true });
@@ -671,7 +724,7 @@ const editor = new Hono<EditorEnv>()
         await updateCommitment(c.var.db, id, parsed.value, writeCtx(c));
         return c.redirect(`/editor/commitments/${encodeURIComponent(id)}?done=commitment_saved`, 303);
       } catch (error) {
-        errors = serviceErrors(error, { dependency_cycle: "depends_on", conflict: "form" });
+        errors = serviceErrors(error, { dependency_cycle: "depends_on", anchor_cycle: "after_commitment", conflict: "form" });
       }
     }
     return commitmentForm(c, "edit", values, errors, opts);
@@ -697,6 +750,7 @@ const editor = new Hono<EditorEnv>()
   })
   .route("/", draftPages)
   .route("/tokens", tokens)
+  .route("/parties", partyPages)
   .route("/subscriptions", subscriptionPages)
   .route("/deliveries", deliveryPages)
   .onError(editorError);

@@ -4,7 +4,10 @@
  * same services as the API (ledger/*.service.ts); nothing here writes.
  */
 import type { Db } from "../platform/db/client";
-import { isProblem, resolveDeadline, type DeadlineSpec } from "../lib/deadline";
+import { anchorOf, isProblem, isWaiting, resolveDeadline, type DeadlineSpec } from "../lib/deadline";
+import { waitingReason } from "../lib/labels";
+import { findCommitment } from "../ledger/commitments.repo";
+import { metAt } from "../ledger/commitments.anchors";
 import { canonicalTimeZone, isValidTimeZone } from "../lib/deadline";
 import { allAgreements, findAgreement } from "../ledger/agreements.repo";
 import { listCommitments } from "../ledger/commitments.service";
@@ -22,18 +25,31 @@ export interface DeadlinePreview {
  */
 export async function previewDeadline(
   db: Db,
-  input: { agreement: string; deadline: Record<string, string> | null; time_zone: string },
+  input: { agreement: string; deadline: Record<string, unknown> | null; time_zone: string },
 ): Promise<DeadlinePreview> {
-  const d = input.deadline;
+  const d = input.deadline as (Record<string, string | undefined> & { after?: unknown }) | null;
   if (d === null) return { ok: true, text: "No deadline: the commitment is open-ended." };
   const agreement = input.agreement ? await findAgreement(db, input.agreement) : null;
   const zone = isValidTimeZone(input.time_zone) ? canonicalTimeZone(input.time_zone) : "UTC";
-  const resolved = resolveDeadline(d as unknown as DeadlineSpec, zone, agreement?.signedOn ?? null);
+  const anchor = anchorOf(d as unknown as DeadlineSpec);
+  const anchorRow = anchor?.kind === "commitment" ? await findCommitment(db, anchor.id) : null;
+  if (anchor?.kind === "commitment" && !anchorRow) return { ok: false, text: `The deadline cannot be resolved: no commitment '${anchor.id}'.` };
+  const resolved = resolveDeadline(d as unknown as DeadlineSpec, zone, {
+    signedOn: agreement?.signedOn ?? null,
+    inForceOn: agreement?.inForceOn ?? null,
+    anchorMetAt: anchorRow ? metAt(anchorRow) : null,
+  });
   if (isProblem(resolved)) return { ok: false, text: `The deadline cannot be resolved: ${resolved.message}.` };
+  if (isWaiting(resolved)) {
+    return { ok: true, text: `${d.within} after it happens: for now the commitment is ${waitingReason(resolved.waiting, anchorRow?.title)}.` };
+  }
   const grace = d.grace && resolved.overdueAt !== resolved.dueAt ? `, overdue after ${d.grace} of grace` : "";
   let basis: string;
   if (d.within !== undefined) {
-    basis = d.from ? `${d.within} after ${d.from}` : `${d.within} after signing on ${agreement?.signedOn}`;
+    if (d.from) basis = `${d.within} after ${d.from}`;
+    else if (anchor?.kind === "entry_into_force") basis = `${d.within} after entry into force on ${agreement?.inForceOn}`;
+    else if (anchor?.kind === "commitment") basis = `${d.within} after '${anchorRow?.title}' was met`;
+    else basis = `${d.within} after signing on ${agreement?.signedOn}`;
   } else if (d.due_at !== undefined) {
     basis = `At ${d.due_at}`;
   } else {

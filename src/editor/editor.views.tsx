@@ -314,7 +314,7 @@ export function DashboardPage(props: {
       ) : null}
       <p>
         <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a> ·{" "}
-        <a href="/editor/import">Import</a> · <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/tokens">API tokens</a> (admin)
+        <a href="/editor/import">Import</a> · <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/parties">Parties and aliases</a> · <a href="/editor/tokens">API tokens</a> (admin)
       </p>
       <h2>Agreements</h2>
       <ul class="editor-list">
@@ -361,6 +361,7 @@ export const AGREEMENT_LABELS: Record<string, string> = {
   title: "Title",
   kind: "Kind",
   signed_on: "Signing date",
+  in_force_on: "Entry into force",
   parties: "Parties",
   source_url: "Source URL",
   summary: "Summary",
@@ -401,6 +402,13 @@ export function AgreementFormPage(props: {
         <TextField name="title" label="Title" values={values} errors={errors} />
         <Select name="kind" label="Kind" values={values} errors={errors} options={AGREEMENT_KINDS.map((k) => ({ value: k, label: k.replace(/_/g, " ") }))} />
         <TextField name="signed_on" label="Signing date" hint="YYYY-MM-DD, for example 2025-08-08. Leave empty if not signed yet." values={values} errors={errors} />
+        <TextField
+          name="in_force_on"
+          label="Entry into force"
+          hint="YYYY-MM-DD. Leave empty while it is not in force: deadlines counted from entry into force wait until it is set."
+          values={values}
+          errors={errors}
+        />
         <TextArea name="parties" label="Parties" hint="One a line." values={values} errors={errors} />
         <TextField name="source_url" label="Source URL" type="url" values={values} errors={errors} />
         <TextArea name="summary" label="Summary" rows={5} values={values} errors={errors} />
@@ -496,6 +504,8 @@ export const COMMITMENT_LABELS: Record<string, string> = {
   due_at: "Due instant",
   within: "Within",
   from: "Counted from",
+  after: "Counted after",
+  after_commitment: "The commitment it counts from",
   grace: "Grace period",
   time_zone: "Time zone",
   depends_on: "Depends on",
@@ -507,7 +517,7 @@ export const COMMITMENT_LABELS: Record<string, string> = {
   evidence_title: "Evidence title",
 };
 
-export function DeadlineFields({ values, errors }: { values: FormFields; errors: FieldErrors }) {
+export function DeadlineFields({ values, errors, anchors = [] }: { values: FormFields; errors: FieldErrors; anchors?: { value: string; label: string }[] }) {
   const kind = val(values, "deadline_kind") || "none";
   const radio = (value: string, label: string) => (
     <div class="radio">
@@ -522,11 +532,31 @@ export function DeadlineFields({ values, errors }: { values: FormFields; errors:
       {radio("none", "No deadline")}
       {radio("due_on", "On a date")}
       {radio("due_at", "At an instant")}
-      {radio("within", "Within a duration of the signing date")}
+      {radio("within", "Within a duration of the signing date or another event")}
       <TextField name="due_on" label="Due date" hint="For “On a date”: YYYY-MM-DD. The deadline is the end of that day in the time zone." values={values} errors={errors} />
       <TextField name="due_at" label="Due instant" hint="For “At an instant”: RFC 3339 with an offset, for example 2026-02-08T12:00:00+04:00." values={values} errors={errors} />
       <TextField name="within" label="Within" hint="For “Within”: an ISO 8601 duration, for example P3M for 3 months or P90D for 90 days." values={values} errors={errors} />
-      <TextField name="from" label="Counted from" hint="Optional, for “Within”: YYYY-MM-DD. Empty means the agreement's signing date." values={values} errors={errors} />
+      <Select
+        name="after"
+        label="Counted after"
+        hint="For “Within”: the event the duration counts from. Until it happens the commitment is “waiting”."
+        values={values}
+        errors={errors}
+        options={[
+          { value: "signing", label: "the agreement's signing" },
+          { value: "entry_into_force", label: "the agreement's entry into force" },
+          { value: "commitment", label: "another commitment being met (choose it below)" },
+        ]}
+      />
+      <Select
+        name="after_commitment"
+        label="The commitment it counts from"
+        hint="For “another commitment being met”: the day it reaches fulfilled or partially fulfilled."
+        values={values}
+        errors={errors}
+        options={[{ value: "", label: "(none)" }, ...anchors]}
+      />
+      <TextField name="from" label="Counted from" hint="Optional, for “Within”: YYYY-MM-DD. A date here is used instead of the event above." values={values} errors={errors} />
       <TextField name="grace" label="Grace period" hint="Optional: a duration such as P7D. Overdue only once the grace period has passed." values={values} errors={errors} />
       <TextField name="time_zone" label="Time zone" hint="An IANA name such as Asia/Baku. Empty means UTC." values={values} errors={errors} />
     </fieldset>
@@ -572,7 +602,7 @@ export function CommitmentFormPage(props: {
         <TextArea name="description" label="Description" rows={5} values={values} errors={errors} />
         <TextArea name="parties" label="Parties" hint="One a line." values={values} errors={errors} />
         <TextArea name="tags" label="Tags" hint="One a line or separated by commas: lower-case letters, digits and hyphens." rows={2} values={values} errors={errors} />
-        <DeadlineFields values={values} errors={errors} />
+        <DeadlineFields values={values} errors={errors} anchors={dependencyOptions(props.dependencies.items, values.after_commitment?.[0] ? [values.after_commitment[0]] : [], props.id)} />
         <div class="preview" aria-live="polite">
           {props.preview ? (
             <p id="deadline-preview" class={props.preview.ok ? "preview-ok" : "preview-problem"}>
@@ -939,6 +969,68 @@ export function SubscriptionPage(props: {
           ))}
         </tbody>
       </table>
+    </EditorLayout>
+  );
+}
+
+export const PARTY_LABELS: Record<string, string> = { slug: "Slug", name: "Name", aliases: "Aliases" };
+
+/**
+ * Parties and their aliases: a form that names a party (or renames it, replacing its aliases:
+ * the same PUT as /api/v1/parties/{slug}), the named parties with "Edit" and "Forget", and the
+ * other names commitments give, each with a link to fill the form from it.
+ */
+export function PartiesPage(props: {
+  who: string;
+  formToken: string;
+  named: { slug: string; name: string; aliases: string[]; total: number }[];
+  others: { slug: string; name: string; total: number }[];
+  values: FormFields;
+  errors: FieldErrors;
+  done?: string;
+}) {
+  const { values, errors } = props;
+  return (
+    <EditorLayout title="Parties and aliases" who={props.who} formToken={props.formToken}>
+      <h1>Parties and aliases</h1>
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
+      <p>
+        Names match whatever their case and accents. Aliases make other names count as the same party: on its page, in its feeds and
+        calendar, and in the <code>?party=</code> filters.
+      </p>
+      <h2>Name a party</h2>
+      <ErrorSummary errors={errors} labels={PARTY_LABELS} />
+      <form method="post" action="/editor/parties" class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <TextField name="slug" label="Slug" hint="Its address: /parties/united-states. Lower-case letters, digits and hyphens. An existing slug is renamed." values={values} errors={errors} />
+        <TextField name="name" label="Name" hint="As pages show it, for example United States." values={values} errors={errors} />
+        <TextArea name="aliases" label="Aliases" hint="One a line, for example US and USA. Saving replaces the party's aliases." values={values} errors={errors} />
+        <button type="submit">Save party</button>
+      </form>
+      <h2>Named parties</h2>
+      {props.named.length === 0 ? <p>No party named yet.</p> : null}
+      <ul class="items">
+        {props.named.map((p) => (
+          <li>
+            <a href={`/parties/${enc(p.slug)}`}>{p.name}</a> ({p.total}){p.aliases.length > 0 ? ` · also ${p.aliases.join(", ")}` : ""} ·{" "}
+            <a href={`/editor/parties?edit=${enc(p.slug)}`}>Edit {p.name}</a>{" "}
+            <ActionButton action={`/editor/parties/${enc(p.slug)}/delete`} formToken={props.formToken} label={`Forget ${p.name}`} inline />
+          </li>
+        ))}
+      </ul>
+      <h2>Other names in the ledger</h2>
+      {props.others.length === 0 ? <p>Every name belongs to a named party.</p> : null}
+      <ul class="items">
+        {props.others.map((p) => (
+          <li>
+            <a href={`/parties/${enc(p.slug)}`}>{p.name}</a> ({p.total}) · <a href={`/editor/parties?name=${enc(p.name)}`}>Name {p.name} as a party</a>
+          </li>
+        ))}
+      </ul>
     </EditorLayout>
   );
 }

@@ -17,6 +17,8 @@ const fields = {
   title: Line(300),
   kind: v.picklist(AGREEMENT_KINDS, `must be one of: ${AGREEMENT_KINDS.join(", ")}`),
   signed_on: v.optional(v.nullable(DateText)),
+  /** When it entered into force; deadlines `after: "entry_into_force"` wait until it is set. */
+  in_force_on: v.optional(v.nullable(DateText)),
   parties: v.optional(NameList(50, 200)),
   source_url: v.optional(v.nullable(HttpUrl)),
   summary: v.optional(Prose(10_000)),
@@ -30,6 +32,7 @@ export const UpdateAgreement = v.pipe(
     title: v.optional(fields.title),
     kind: v.optional(fields.kind),
     signed_on: fields.signed_on,
+    in_force_on: fields.in_force_on,
     parties: fields.parties,
     source_url: fields.source_url,
     summary: fields.summary,

@@ -7,9 +7,9 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
 import { clearGuards, guardCondition, guardVersion, isUniqueFailure, runBatch, type BatchItem } from "../platform/db/guard";
 import { appendEventStatements } from "./history/events.repo";
-import { countsFromSigningCount, listCommitmentRows, listCommitmentsOfAgreement } from "./commitments.repo";
+import { countsFromAnchorCount, listCommitmentRows, listCommitmentsOfAgreement } from "./commitments.repo";
+import { agreementDates, countsFromAgreement, planCommitmentWrite, stateOf } from "./commitments.plan";
 import { retryOnConflict } from "./commitments.service";
-import { countsFromSigning, planCommitmentWrite, stateOf } from "./commitments.plan";
 import { toView } from "./commitments.views";
 import { type ReadContext, type WriteContext } from "./ledger.context";
 import { toIso } from "../lib/deadline";
@@ -25,6 +25,7 @@ export interface AgreementState {
   title: string;
   kind: string;
   signedOn: string | null;
+  inForceOn: string | null;
   parties: string[];
   sourceUrl: string | null;
   summary: string;
@@ -36,6 +37,7 @@ export function agreementView(row: AgreementRow) {
     title: row.title,
     kind: row.kind,
     signed_on: row.signedOn,
+    in_force_on: row.inForceOn,
     parties: row.parties,
     source_url: row.sourceUrl,
     summary: row.summary,
@@ -51,17 +53,19 @@ export function agreementStateFromInput(input: CreateAgreementInput, id: string)
     title: input.title,
     kind: input.kind,
     signedOn: input.signed_on ?? null,
+    inForceOn: input.in_force_on ?? null,
     parties: input.parties ?? [],
     sourceUrl: input.source_url ?? null,
     summary: input.summary ?? "",
   };
 }
 
-const FIELDS = ["title", "kind", "signedOn", "parties", "sourceUrl", "summary"] as const;
+const FIELDS = ["title", "kind", "signedOn", "inForceOn", "parties", "sourceUrl", "summary"] as const;
 const NAMES: Record<(typeof FIELDS)[number], string> = {
   title: "title",
   kind: "kind",
   signedOn: "signed_on",
+  inForceOn: "in_force_on",
   parties: "parties",
   sourceUrl: "source_url",
   summary: "summary",
@@ -108,30 +112,44 @@ export async function planAgreementWrite(
       .where(eq(agreements.id, existing.id)),
     ...updated.statements,
   );
-  if (changed.includes("signedOn")) {
-    const relative = (await listCommitmentsOfAgreement(db, existing.id)).filter((c) => countsFromSigning(c.deadline ?? null));
+  // Deadlines counting from a date that changed move with it (or wait again when it is cleared).
+  const moved = (["signing", "entry_into_force"] as const).filter((d) => changed.includes(d === "signing" ? "signedOn" : "inForceOn"));
+  if (moved.length > 0) {
+    const relative = (await listCommitmentsOfAgreement(db, existing.id)).filter((c) => moved.some((d) => countsFromAgreement(c.deadline ?? null, d)));
     // A commitment created after this read would keep a deadline from the old date: refuse the
     // batch if the set grew (a commitment leaving it fails its own version guard below).
-    statements.splice(1, 0, guardCondition(db, countsFromSigningCount(existing.id, relative.length)));
+    for (const d of moved) {
+      const n = relative.filter((c) => countsFromAgreement(c.deadline ?? null, d)).length;
+      statements.splice(1, 0, guardCondition(db, countsFromAnchorCount(existing.id, d, n)));
+    }
     for (const c of relative) {
-      if (!c.deadline || !countsFromSigning(c.deadline) || skipCommitments.has(c.id)) continue;
-      const signedOnPath = path ? `${path}.signed_on` : "signed_on";
+      if (!c.deadline || skipCommitments.has(c.id)) continue;
+      const date = countsFromAgreement(c.deadline, "signing") ? "signing" : "entry_into_force";
+      const fieldPath = date === "signing" ? (path ? `${path}.signed_on` : "signed_on") : path ? `${path}.in_force_on` : "in_force_on";
+      const [from, to] = date === "signing" ? [existing.signedOn, next.signedOn] : [existing.inForceOn, next.inForceOn];
+      const reason =
+        date === "signing"
+          ? `the agreement's signing date changed from ${from ?? "none"} to ${to ?? "none"}`
+          : from === null
+            ? `the agreement entered into force on ${to}`
+            : `the agreement's entry-into-force date changed from ${from} to ${to ?? "none"}`;
       let plan: { statements: BatchItem[] };
       try {
         plan = planCommitmentWrite(
           db,
           c,
           stateOf(c),
-          next.signedOn,
-          { reason: `the agreement's signing date changed from ${existing.signedOn ?? "none"} to ${next.signedOn ?? "none"}` },
+          agreementDates(next),
+          { reason, cause: { anchor: date, from, to } },
           ctx,
-          signedOnPath,
+          fieldPath,
         );
       } catch (error) {
         // The problem is in the field the caller sent, because of a commitment it did not send.
         if (!(error instanceof DomainError) || error.code !== "invalid_input") throw error;
-        const message = `commitment '${c.id}' counts its deadline (within ${c.deadline.within}) from the signing date: ${error.issues?.[0]?.message ?? error.message}`;
-        throw new DomainError("invalid_input", `${signedOnPath}: ${message}`, [{ path: signedOnPath, message }]);
+        const within = "within" in c.deadline ? c.deadline.within : "";
+        const message = `commitment '${c.id}' counts its deadline (within ${within}) from ${date === "signing" ? "the signing date" : "entry into force"}: ${error.issues?.[0]?.message ?? error.message}`;
+        throw new DomainError("invalid_input", `${fieldPath}: ${message}`, [{ path: fieldPath, message }]);
       }
       statements.push(...plan.statements);
     }
@@ -194,6 +212,7 @@ export async function updateAgreement(db: Db, id: string, patch: UpdateAgreement
     title: patch.title ?? existing.title,
     kind: patch.kind ?? existing.kind,
     signedOn: patch.signed_on === undefined ? existing.signedOn : patch.signed_on,
+    inForceOn: patch.in_force_on === undefined ? existing.inForceOn : patch.in_force_on,
     parties: patch.parties ?? existing.parties,
     sourceUrl: patch.source_url === undefined ? existing.sourceUrl : patch.source_url,
     summary: patch.summary ?? existing.summary,

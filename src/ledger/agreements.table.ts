@@ -7,6 +7,8 @@ export const agreements = sqliteTable("agreements", {
   title: text().notNull(),
   kind: text().notNull(),
   signedOn: text(), // YYYY-MM-DD; null while unsigned (initialed drafts)
+  /** YYYY-MM-DD; null until it enters into force. Deadlines `after: "entry_into_force"` count from it. */
+  inForceOn: text(),
   parties: text({ mode: "json" }).$type<string[]>().notNull(),
   /** lib/parties.ts partyKeys(parties), written with them: what party filters match. */
   partyKeys: text({ mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),

@@ -4,19 +4,19 @@
  * the history events, so a change and its history commit together or not at all. Single writes
  * (create, PATCH, status) and the import share it; one column list serves insert and update.
  */
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
 import { clearGuards, guardVersion, type BatchItem } from "../platform/db/guard";
 import { appendEventStatements } from "./history/events.repo";
 import type { NewEvent } from "./history/events.types";
-import { type DeadlineSpec, isProblem, resolveDeadline, toIso } from "../lib/deadline";
+import { type AnchorDates, type DeadlineSpec, anchorOf, isProblem, isWaiting, resolveDeadline, toIso } from "../lib/deadline";
 import { invalid } from "../lib/errors";
-import { partyKeys } from "../lib/parties";
+import { partyKey, partyKeys } from "../lib/parties";
 import { armAlerts } from "./commitments.alerts";
 import { assertTransition, isTerminal, type Progress } from "./commitments.rules";
 import { type CommitmentWithDeps } from "./commitments.repo";
 import type { CreateCommitmentInput } from "./commitments.schemas";
-import { commitmentDependencies, commitments, type EvidenceLink } from "./commitments.table";
+import { commitmentDependencies, commitmentParties, commitments, type EvidenceLink } from "./commitments.table";
 import type { WriteContext } from "./ledger.context";
 
 /** A commitment's full user-visible state: what create, import and export speak. */
@@ -41,6 +41,8 @@ export interface ChangeMeta {
   note?: string;
   evidenceUrl?: string;
   occurredAt?: number;
+  /** What moved the deadline when no one edited it (an anchor happened or was undone): kept in data.cause. */
+  cause?: Record<string, unknown>;
 }
 
 export function stateOf(row: CommitmentWithDeps): CommitmentState {
@@ -81,6 +83,21 @@ function stripUndefined(spec: DeadlineSpec | null): DeadlineSpec | null {
   return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as DeadlineSpec;
 }
 
+/**
+ * The party-name rows of `next` (commitment_parties), as at most one insert with two bound
+ * parameters (the names as JSON): 50 parties as rows would pass D1's 100-parameter limit.
+ */
+function insertParties(db: Db, next: CommitmentState): BatchItem[] {
+  const seen = new Set<string>();
+  const rows = next.parties.map((name) => [partyKey(name), name]).filter(([key]) => !seen.has(key!) && seen.add(key!));
+  if (rows.length === 0) return [];
+  return [
+    db
+      .insert(commitmentParties)
+      .select(sql`SELECT ${next.id}, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${JSON.stringify(rows)})`),
+  ];
+}
+
 /** The depends-on edges of `next`, as at most one insert. */
 function insertEdges(db: Db, next: CommitmentState): BatchItem[] {
   if (next.dependsOn.length === 0) return [];
@@ -96,7 +113,7 @@ export function planCommitmentWrite(
   db: Db,
   existing: CommitmentWithDeps | null,
   next: CommitmentState,
-  signedOn: string | null,
+  anchors: AnchorDates,
   meta: ChangeMeta,
   ctx: WriteContext,
   path = "",
@@ -104,15 +121,20 @@ export function planCommitmentWrite(
   const at = (p: string) => (path ? `${path}.${p}` : p);
   next = { ...next, deadline: stripUndefined(next.deadline), dependsOn: [...new Set(next.dependsOn)].sort() };
   let resolved: { dueAt: number; dueOn: string; overdueAt: number } | null = null;
+  let waitingOn: string | null = null;
   if (next.deadline) {
-    const r = resolveDeadline(next.deadline, next.timeZone, signedOn);
+    const r = resolveDeadline(next.deadline, next.timeZone, anchors);
     if (isProblem(r)) throw invalid(at(r.path ? `deadline.${r.path}` : "deadline"), r.message);
-    resolved = r;
+    if (isWaiting(r)) waitingOn = r.waiting;
+    else resolved = r;
   }
+  const anchor = anchorOf(next.deadline);
   const due = {
     dueAt: resolved?.dueAt ?? null,
     dueOn: resolved?.dueOn ?? null,
     overdueAt: resolved?.overdueAt ?? null,
+    waitingOn,
+    anchorId: anchor?.kind === "commitment" ? anchor.id : null,
   };
   // The stored columns a create and an update both write (insert adds id, created_at, version 1
   // and always arms the alerts; update bumps the version and re-arms only a moved deadline).
@@ -146,19 +168,19 @@ export function planCommitmentWrite(
         version: 1,
       }),
     );
-    statements.push(...insertEdges(db, next));
+    statements.push(...insertEdges(db, next), ...insertParties(db, next));
     events.push({
       ...base,
       type: "commitment.created",
       toValue: next.status,
       note: meta.note ?? null,
       occurredAt: ctx.now,
-      data: { title: next.title, due_on: due.dueOn, due_at: due.dueAt === null ? null : toIso(due.dueAt) },
+      data: { title: next.title, due_on: due.dueOn, due_at: due.dueAt === null ? null : toIso(due.dueAt), ...(waitingOn ? { waiting_on: waitingOn } : {}) },
     });
   } else {
     const before = stateOf(existing);
     const changedFields = EDIT_FIELDS.filter((f) => !same(before[f], next[f]));
-    const deadlineMoved = existing.dueAt !== due.dueAt || existing.overdueAt !== due.overdueAt;
+    const deadlineMoved = existing.dueAt !== due.dueAt || existing.overdueAt !== due.overdueAt || existing.waitingOn !== due.waitingOn;
     const statusChanged = before.status !== next.status;
     // Same status, another date: a correction of when it was reached (the import sends these).
     const statusDateCorrected = !statusChanged && before.statusChangedAt !== next.statusChangedAt;
@@ -186,6 +208,10 @@ export function planCommitmentWrite(
       statements.push(db.delete(commitmentDependencies).where(eq(commitmentDependencies.commitmentId, existing.id)));
       statements.push(...insertEdges(db, next));
     }
+    if (!same(before.parties, next.parties)) {
+      statements.push(db.delete(commitmentParties).where(eq(commitmentParties.commitmentId, existing.id)));
+      statements.push(...insertParties(db, next));
+    }
     // Evidence added by a status change belongs to that status_changed event, not an edit.
     const evidenceFromStatus =
       statusChanged &&
@@ -208,6 +234,7 @@ export function planCommitmentWrite(
         },
       });
     }
+    const waits = (w: string | null) => (existing.waitingOn !== null || due.waitingOn !== null ? { waiting_on: w } : {});
     if (deadlineMoved) {
       events.push({
         ...base,
@@ -217,8 +244,10 @@ export function planCommitmentWrite(
         note: meta.reason ?? null,
         occurredAt: ctx.now,
         data: {
-          from: { deadline: before.deadline, due_on: existing.dueOn, overdue_at: existing.overdueAt === null ? null : toIso(existing.overdueAt) },
-          to: { deadline: next.deadline, due_on: due.dueOn, overdue_at: due.overdueAt === null ? null : toIso(due.overdueAt) },
+          // waiting_on only when a side waits on an anchor: other deadline changes keep their shape.
+          from: { deadline: before.deadline, due_on: existing.dueOn, overdue_at: existing.overdueAt === null ? null : toIso(existing.overdueAt), ...waits(existing.waitingOn) },
+          to: { deadline: next.deadline, due_on: due.dueOn, overdue_at: due.overdueAt === null ? null : toIso(due.overdueAt), ...waits(due.waitingOn) },
+          ...(meta.cause ? { cause: meta.cause } : {}),
         },
       });
     }
@@ -244,22 +273,35 @@ export function planCommitmentWrite(
 }
 
 /**
- * Whether a deadline is counted from the agreement's signing date: such a write must be guarded
- * by the agreement's version (see guardAgreement), and a new signing date moves it
- * (agreements.service.ts planAgreementWrite).
+ * Whether a deadline is counted from one of the agreement's dates (signing, entry into force;
+ * `date` narrows to one): such a write must be guarded by the agreement's version (see
+ * guardAgreement), and a new date moves it (agreements.service.ts planAgreementWrite).
  */
-export function countsFromSigning(deadline: DeadlineSpec | null): deadline is Extract<DeadlineSpec, { within: string }> {
-  return !!deadline && "within" in deadline && deadline.within !== undefined && !deadline.from;
+export function countsFromAgreement(
+  deadline: DeadlineSpec | null,
+  date?: "signing" | "entry_into_force",
+): deadline is Extract<DeadlineSpec, { within: string }> {
+  const anchor = anchorOf(deadline);
+  return anchor !== null && anchor.kind !== "commitment" && (date === undefined || anchor.kind === date);
 }
+
+/** Whether a deadline is counted from the agreement's signing date (today's `{ within }`). */
+export const countsFromSigning = (deadline: DeadlineSpec | null) => countsFromAgreement(deadline, "signing");
 
 /**
  * The batch statement that refuses the write if the agreement changed since it was read, for a
- * commitment whose deadline counts from its signing date (none otherwise): without it a
- * concurrent new signing date would leave this write's deadline computed from the old one.
+ * commitment whose deadline counts from its signing or entry-into-force date (none otherwise):
+ * without it a concurrent new date would leave this write's deadline computed from the old one.
  */
 export function guardAgreement(db: Db, state: CommitmentState, agreement: { id: string; version: number }): BatchItem[] {
-  return countsFromSigning(state.deadline) ? [guardVersion(db, "agreements", agreement.id, agreement.version)] : [];
+  return countsFromAgreement(state.deadline) ? [guardVersion(db, "agreements", agreement.id, agreement.version)] : [];
 }
+
+/** The agreement's dates a deadline may count from. */
+export const agreementDates = (a: { signedOn: string | null; inForceOn: string | null }): AnchorDates => ({
+  signedOn: a.signedOn,
+  inForceOn: a.inForceOn,
+});
 
 export function stateFromInput(input: CreateCommitmentInput, id: string, statusChangedAt: number): CommitmentState {
   return {

@@ -1,12 +1,12 @@
 import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
 import { DomainError } from "../lib/errors";
-import { partyKey } from "../lib/parties";
+import { partyFilterKeys } from "./parties.repo";
 import { TIMELINESS, type Timeliness } from "./commitments.rules";
 import { timelinessCountsSql, timelinessWhere } from "./commitments.timeliness";
 import { commitmentDependencies, commitments, type CommitmentRow } from "./commitments.table";
 
-export type CommitmentWithDeps = CommitmentRow & { dependsOn: string[] };
+export type CommitmentWithDeps = CommitmentRow & { dependsOn: string[]; anchorTitle: string | null };
 
 /** Sort key of the default list order; must match the expression index commitments_list_order. */
 const LIST_ORDER = sql`coalesce(${commitments.dueAt}, 9007199254740991)`;
@@ -14,18 +14,26 @@ const OPEN_ENDED_KEY = 9007199254740991;
 
 const dependsOnColumn = sql<string>`(SELECT json_group_array(d.depends_on_id) FROM (SELECT depends_on_id FROM commitment_dependencies WHERE commitment_dependencies.commitment_id = ${commitments.id} ORDER BY depends_on_id) AS d)`;
 
-function withDeps(row: CommitmentRow & { dependsOnJson: string }): CommitmentWithDeps {
-  const { dependsOnJson, ...rest } = row;
-  return { ...rest, dependsOn: JSON.parse(dependsOnJson) as string[] };
+/**
+ * The title of the commitment a deadline counts from (for "waiting on: <title>"). Qualified by
+ * hand: drizzle renders a column unqualified, and inside this subquery that would be anchor's own.
+ */
+const anchorTitleColumn = sql<string | null>`(SELECT anchor.title FROM commitments AS anchor WHERE anchor.id = "commitments"."anchor_id")`;
+
+/** The columns every commitment read selects: the row, its depends-on ids, its anchor's title. */
+const withDepsColumns = { row: commitments, dependsOnJson: dependsOnColumn, anchorTitle: anchorTitleColumn };
+
+function withDeps(r: { row: CommitmentRow; dependsOnJson: string; anchorTitle: string | null }): CommitmentWithDeps {
+  return { ...r.row, dependsOn: JSON.parse(r.dependsOnJson) as string[], anchorTitle: r.anchorTitle };
 }
 
 export async function findCommitment(db: Db, id: string): Promise<CommitmentWithDeps | null> {
   const rows = await db
-    .select({ row: commitments, dependsOnJson: dependsOnColumn })
+    .select(withDepsColumns)
     .from(commitments)
     .where(eq(commitments.id, id));
   const first = rows[0];
-  return first ? withDeps({ ...first.row, dependsOnJson: first.dependsOnJson }) : null;
+  return first ? withDeps(first) : null;
 }
 
 /** Commitments by id, in chunks under D1's 100-parameter limit. */
@@ -33,20 +41,20 @@ export async function findCommitmentsByIds(db: Db, ids: string[]): Promise<Map<s
   const found = new Map<string, CommitmentWithDeps>();
   for (let i = 0; i < ids.length; i += 90) {
     const rows = await db
-      .select({ row: commitments, dependsOnJson: dependsOnColumn })
+      .select(withDepsColumns)
       .from(commitments)
       .where(inArray(commitments.id, ids.slice(i, i + 90)));
-    for (const r of rows) found.set(r.row.id, withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+    for (const r of rows) found.set(r.row.id, withDeps(r));
   }
   return found;
 }
 
 export async function allCommitments(db: Db): Promise<CommitmentWithDeps[]> {
   const rows = await db
-    .select({ row: commitments, dependsOnJson: dependsOnColumn })
+    .select(withDepsColumns)
     .from(commitments)
     .orderBy(asc(commitments.agreementId), asc(commitments.id));
-  return rows.map((r) => withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+  return rows.map((r) => withDeps(r));
 }
 
 /** Which of `ids` exist (ids in chunks under D1's 100-parameter limit). */
@@ -119,13 +127,14 @@ export function noCycleThrough(id: string): SQL {
 
 /**
  * SQL condition for a write-batch guard: the agreement still has exactly `count` commitments whose
- * deadline counts from its signing date (the SQL twin of commitments.service.ts
- * countsFromSigning). A new signing date moves the ones it read; one created since would keep a
- * deadline from the old date.
+ * deadline counts from its signing (or entry-into-force) date (the SQL twin of commitments.plan.ts
+ * countsFromAgreement; `after` absent means signing). A new date moves the ones it read; one
+ * created since would keep a deadline from the old date.
  */
-export function countsFromSigningCount(agreementId: string, count: number): SQL {
+export function countsFromAnchorCount(agreementId: string, date: "signing" | "entry_into_force", count: number): SQL {
+  const after = date === "signing" ? sql`coalesce(json_extract(deadline, '$.after'), 'signing') = 'signing'` : sql`json_extract(deadline, '$.after') = 'entry_into_force'`;
   return sql`(SELECT count(*) FROM commitments WHERE agreement_id = ${agreementId}
-    AND json_extract(deadline, '$.within') IS NOT NULL AND json_extract(deadline, '$.from') IS NULL) = ${count}`;
+    AND json_extract(deadline, '$.within') IS NOT NULL AND json_extract(deadline, '$.from') IS NULL AND ${after}) = ${count}`;
 }
 
 export async function dependentsOf(db: Db, id: string): Promise<string[]> {
@@ -181,12 +190,12 @@ export async function listCommitmentRows(
     conditions.push(sql`(${LIST_ORDER} > ${key} OR (${LIST_ORDER} = ${key} AND ${commitments.id} > ${id}))`);
   }
   const rows = await db
-    .select({ row: commitments, dependsOnJson: dependsOnColumn })
+    .select(withDepsColumns)
     .from(commitments)
     .where(and(...conditions))
     .orderBy(LIST_ORDER, asc(commitments.id))
     .limit(page.limit + 1);
-  const items = rows.slice(0, page.limit).map((r) => withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+  const items = rows.slice(0, page.limit).map((r) => withDeps(r));
   const last = items[items.length - 1];
   return { rows: items, nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
 }
@@ -206,7 +215,7 @@ export async function listDatedAround(
 ): Promise<CommitmentWithDeps[]> {
   const select = (where: SQL, order: SQL[], n: number) =>
     db
-      .select({ row: commitments, dependsOnJson: dependsOnColumn })
+      .select(withDepsColumns)
       .from(commitments)
       .where(and(...filterConditions(filter, now, windowMs), where))
       .orderBy(...order)
@@ -220,7 +229,7 @@ export async function listDatedAround(
     ahead.length < limit
       ? await select(sql`${LIST_ORDER} < ${now}`, [sql`${LIST_ORDER} DESC`, sql`${commitments.id} DESC`], limit - ahead.length)
       : [];
-  return [...behind.reverse(), ...ahead].map((r) => withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+  return [...behind.reverse(), ...ahead].map((r) => withDeps(r));
 }
 
 /** The WHERE conditions of a list filter (shared by the list and the calendar). */
@@ -231,9 +240,8 @@ function filterConditions(filter: CommitmentFilter, now: number, windowMs: numbe
   if (filter.agreement) conditions.push(eq(commitments.agreementId, filter.agreement));
   if (filter.tag) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${commitments.tags}) WHERE value = ${filter.tag})`);
   if (filter.party) {
-    conditions.push(
-      sql`EXISTS (SELECT 1 FROM json_each(${commitments.partyKeys}) WHERE value = ${partyKey(filter.party)})`,
-    );
+    // The name's key, and every alias of the party an editor named with it (parties.repo.ts).
+    conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${commitments.partyKeys}) WHERE value IN ${partyFilterKeys(filter.party)})`);
   }
   if (filter.q) {
     const like = `%${escapeLike(filter.q)}%`;
@@ -244,11 +252,11 @@ function filterConditions(filter: CommitmentFilter, now: number, windowMs: numbe
 
 export async function listCommitmentsOfAgreement(db: Db, agreementId: string): Promise<CommitmentWithDeps[]> {
   const rows = await db
-    .select({ row: commitments, dependsOnJson: dependsOnColumn })
+    .select(withDepsColumns)
     .from(commitments)
     .where(eq(commitments.agreementId, agreementId))
     .orderBy(LIST_ORDER, asc(commitments.id));
-  return rows.map((r) => withDeps({ ...r.row, dependsOnJson: r.dependsOnJson }));
+  return rows.map((r) => withDeps(r));
 }
 
 /** Commitments per progress status (the commitments_status index) and per timeliness at `now`. */

@@ -21,11 +21,11 @@ export const CLOSED_STATUSES = ["broken", "withdrawn"] as const satisfies readon
 export const TERMINAL: ReadonlySet<Progress> = new Set([...MET_STATUSES, ...CLOSED_STATUSES]);
 export const MET: ReadonlySet<Progress> = new Set(MET_STATUSES);
 
-export const TIMELINESS = ["no_deadline", "on_track", "due_soon", "overdue", "met_on_time", "met_late", "closed"] as const;
+export const TIMELINESS = ["no_deadline", "waiting", "on_track", "due_soon", "overdue", "met_on_time", "met_late", "closed"] as const;
 export type Timeliness = (typeof TIMELINESS)[number];
 
 /** Urgency order, most urgent first: lists, pages and the home page sort by it. */
-export const URGENCY: readonly Timeliness[] = ["overdue", "due_soon", "on_track", "no_deadline", "met_late", "met_on_time", "closed"];
+export const URGENCY: readonly Timeliness[] = ["overdue", "due_soon", "on_track", "waiting", "no_deadline", "met_late", "met_on_time", "closed"];
 export const urgencyRank = (t: Timeliness): number => URGENCY.indexOf(t);
 
 export const isTerminal = (status: string): boolean => TERMINAL.has(status as Progress);
@@ -35,13 +35,16 @@ export interface TimelinessInput {
   dueAt: number | null;
   overdueAt: number | null;
   statusChangedAt: number;
+  /** The anchor an unresolved deadline waits on; null when there is none to wait for. */
+  waitingOn: string | null;
 }
 
 /**
  * - closed: broken or withdrawn.
  * - met_on_time / met_late: fulfilled or partially fulfilled, judged by when that status was
  *   reached against the deadline plus grace.
- * - open: no_deadline; overdue once deadline + grace has passed; due_soon within `windowMs` of
+ * - open: waiting while the deadline's anchor has not happened (entry into force, the anchor
+ *   commitment met); no_deadline; overdue once deadline + grace has passed; due_soon within `windowMs` of
  *   the deadline (and during the grace period); on_track before that.
  */
 export function timeliness(c: TimelinessInput, now: number, windowMs: number): Timeliness {
@@ -49,6 +52,7 @@ export function timeliness(c: TimelinessInput, now: number, windowMs: number): T
   if (MET.has(c.status as Progress)) {
     return c.overdueAt === null || c.statusChangedAt <= c.overdueAt ? "met_on_time" : "met_late";
   }
+  if (c.waitingOn !== null) return "waiting";
   if (c.dueAt === null || c.overdueAt === null) return "no_deadline";
   if (now > c.overdueAt) return "overdue";
   if (now >= c.dueAt - windowMs) return "due_soon";

@@ -5,8 +5,24 @@ import { PROGRESS, TIMELINESS } from "./commitments.rules";
 const DEADLINE_KEYS = ["due_on", "due_at", "within"] as const;
 
 /**
+ * What a `within` deadline counts from: "signing" (the default), "entry_into_force", or the day
+ * another commitment is met.
+ */
+export const DeadlineAnchorInput = v.union(
+  [
+    v.picklist(["signing", "entry_into_force"]),
+    v.strictObject({
+      commitment: Slug,
+      when: v.literal("met", "must be 'met' (the day that commitment reaches fulfilled or partially fulfilled)"),
+    }),
+  ],
+  "must be 'signing', 'entry_into_force' or { commitment: '<id>', when: 'met' }",
+);
+
+/**
  * A deadline: exactly one of `due_on` (a date: the end of that day in the commitment's zone),
- * `due_at` (an instant), or `within` (a duration from the agreement's signing date or `from`),
+ * `due_at` (an instant), or `within` (a duration from `from`, or `after` an anchor: the
+ * agreement's signing (the default), its entry into force, or another commitment being met),
  * plus an optional `grace` period. `null` = open-ended.
  */
 export const DeadlineInput = v.pipe(
@@ -15,6 +31,7 @@ export const DeadlineInput = v.pipe(
     due_at: v.optional(InstantText),
     within: v.optional(DurationText),
     from: v.optional(DateText),
+    after: v.optional(DeadlineAnchorInput),
     grace: v.optional(DurationText),
   }),
   v.check(
@@ -22,6 +39,8 @@ export const DeadlineInput = v.pipe(
     "give exactly one of due_on, due_at or within",
   ),
   v.check((d) => d.from === undefined || d.within !== undefined, "'from' only goes with 'within'"),
+  v.check((d) => d.after === undefined || d.within !== undefined, "'after' only goes with 'within'"),
+  v.check((d) => d.after === undefined || d.from === undefined, "give 'from' (a date) or 'after' (an event), not both"),
 );
 
 export const Evidence = v.strictObject({

@@ -14,6 +14,7 @@ import type { ChangeStatusInput, CreateCommitmentInput, UpdateCommitmentInput } 
 import type { ReadContext, WriteContext } from "./ledger.context";
 import { toView, type CommitmentView } from "./commitments.views";
 import { guardAgreement, planCommitmentWrite, same, stateFromInput, stateOf, type CommitmentState } from "./commitments.plan";
+import { anchorFacts, noAnchorCycleThrough, planDependentsOfAnchor } from "./commitments.anchors";
 import { checkDependencies } from "./commitments.dependencies";
 import { eventView } from "./history/events.views";
 
@@ -107,7 +108,7 @@ export async function planCreateCommitment(
       return await step();
     } catch (error) {
       if (error instanceof DomainError && error.code === "invalid_input" && error.issues) issues.push(...error.issues);
-      else if (!(error instanceof DomainError && error.code === "dependency_cycle" && issues.length > 0)) throw error;
+      else if (!(error instanceof DomainError && (error.code === "dependency_cycle" || error.code === "anchor_cycle") && issues.length > 0)) throw error;
       return undefined;
     }
   };
@@ -116,9 +117,10 @@ export async function planCreateCommitment(
   const statusChangedAt = (await collect(() => statusInstant(input.status_changed_at, ctx, "status_changed_at"))) ?? ctx.now;
   const state = stateFromInput(input, id, statusChangedAt);
   await collect(() => checkDependencies(db, id, state.dependsOn, "depends_on"));
-  const plan = agreement ? await collect(() => planCommitmentWrite(db, null, state, agreement.signedOn, {}, ctx)) : undefined;
-  if (issues.length > 0 || !plan || !agreement) throw invalidAll(issues);
-  return { id, statements: [...guardAgreement(db, state, agreement), ...plan.statements, clearGuards(db)] };
+  const facts = agreement ? await collect(() => anchorFacts(db, state, agreement)) : undefined;
+  const plan = agreement && facts ? await collect(() => planCommitmentWrite(db, null, state, facts.dates, {}, ctx)) : undefined;
+  if (issues.length > 0 || !plan || !agreement || !facts) throw invalidAll(issues);
+  return { id, statements: [...guardAgreement(db, state, agreement), ...facts.guards, ...plan.statements, clearGuards(db)] };
 }
 
 /** Runs a planned create: a concurrent create of the same id is a 409, never a 500. */
@@ -146,6 +148,10 @@ export async function updateCommitment(
     // cycle is the better answer, with its path.
     if (error instanceof DomainError && error.code === "conflict" && patch.depends_on) {
       await checkDependencies(db, id, plan.next.dependsOn, "depends_on");
+    }
+    if (error instanceof DomainError && error.code === "conflict" && patch.deadline) {
+      const agreement = await mustFindAgreement(db, plan.next.agreementId, "agreement");
+      await anchorFacts(db, plan.next, agreement);
     }
     throw error;
   }
@@ -179,11 +185,20 @@ export async function planCommitmentUpdate(
   };
   if (patch.depends_on) await checkDependencies(db, id, next.dependsOn, "depends_on");
   const agreement = await mustFindAgreement(db, next.agreementId, "agreement");
-  const { statements, changed } = planCommitmentWrite(db, existing, next, agreement.signedOn, { reason: patch.reason }, ctx);
+  const facts = await anchorFacts(db, next, agreement);
+  const { statements, changed } = planCommitmentWrite(db, existing, next, facts.dates, { reason: patch.reason }, ctx);
   if (!changed) return { existing, next, statements: [], changed };
   const edgesChanged = !same([...new Set(before.dependsOn)].sort(), [...new Set(next.dependsOn)].sort());
   const cycleGuard = edgesChanged && next.dependsOn.length > 0 ? [guardCondition(db, noCycleThrough(id)), clearGuards(db)] : [];
-  return { existing, next, statements: [...guardAgreement(db, next, agreement), ...statements, ...cycleGuard], changed };
+  // A new anchor commitment: the loop check again inside the batch (a concurrent write may
+  // have pointed that anchor's chain back here since the read).
+  const anchorGuard = facts.anchor && facts.anchor.id !== existing.anchorId ? [guardCondition(db, noAnchorCycleThrough(id)), clearGuards(db)] : [];
+  return {
+    existing,
+    next,
+    statements: [...guardAgreement(db, next, agreement), ...facts.guards, ...statements, ...cycleGuard, ...anchorGuard],
+    changed,
+  };
 }
 
 /**
@@ -206,15 +221,18 @@ export async function changeStatus(
       : before.evidence;
   const next: CommitmentState = { ...before, status: input.status, statusChangedAt: occurredAt, evidence };
   const agreement = await mustFindAgreement(db, next.agreementId, "agreement");
+  const facts = await anchorFacts(db, next, agreement);
   const { statements } = planCommitmentWrite(
     db,
     existing,
     next,
-    agreement.signedOn,
+    facts.dates,
     { note: input.note, evidenceUrl: input.evidence_url, occurredAt },
     ctx,
   );
-  await runBatch(db, [...guardAgreement(db, next, agreement), ...statements]);
+  // Deadlines counting from this commitment being met resolve (or wait again) in this batch.
+  const dependents = await planDependentsOfAnchor(db, existing, next, ctx);
+  await runBatch(db, [...guardAgreement(db, next, agreement), ...facts.guards, ...statements, ...dependents, clearGuards(db)]);
   return getCommitment(db, id, ctx);
 }
 

@@ -32,6 +32,13 @@ export const commitments = sqliteTable(
     dueOn: text(),
     /** dueAt + grace: past this an open commitment is overdue. */
     overdueAt: integer(),
+    /**
+     * The anchor an unresolved deadline waits on ("signing", "entry_into_force", "commitment");
+     * NULL once it resolves (or for a deadline with no anchor). Timeliness `waiting` reads it.
+     */
+    waitingOn: text(),
+    /** The commitment a deadline `after: { commitment, when: "met" }` counts from, waiting or not. */
+    anchorId: text(),
     status: text().notNull(),
     /** When the current progress status was reached (judges met_on_time / met_late). */
     statusChangedAt: integer().notNull(),
@@ -62,6 +69,33 @@ export const commitments = sqliteTable(
     // index commitments_list_order in migrations/0001_history_rules.sql: drizzle-kit cannot
     // express it.
     index("commitments_status").on(t.status),
+    // Timeliness `waiting` over open commitments (filters, status.json counts).
+    index("commitments_open_waiting").on(t.waitingOn).where(sql`closed_at IS NULL`),
+    // "Which deadlines count from this commitment?": resolved or unresolved when its status
+    // moves (commitments.anchors.ts), and the anchor-cycle guard.
+    index("commitments_anchor").on(t.anchorId).where(sql`anchor_id IS NOT NULL`),
+  ],
+);
+
+/**
+ * The party names of each commitment, one row a name, by matching key (lib/parties.ts partyKey):
+ * written in the same batch as the commitment. Party pages and counts read a party's rows
+ * through the key index instead of scanning every commitment's JSON.
+ */
+export const commitmentParties = sqliteTable(
+  "commitment_parties",
+  {
+    commitmentId: text()
+      .notNull()
+      .references(() => commitments.id),
+    partyKey: text().notNull(),
+    /** The name as given on this commitment (party pages name an alias-less party by it). */
+    name: text().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.partyKey, t.commitmentId] }),
+    // Deleting a commitment's names when its parties change.
+    index("commitment_parties_commitment").on(t.commitmentId),
   ],
 );
 

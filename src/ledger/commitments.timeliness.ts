@@ -25,18 +25,20 @@ export function timelinessWhere(t: Timeliness, now: number, windowMs: number): S
       return sql`(${MET} AND (overdue_at IS NULL OR status_changed_at <= overdue_at))`;
     case "met_late":
       return sql`(${MET} AND status_changed_at > overdue_at)`;
+    case "waiting":
+      return sql`(${OPEN} AND waiting_on IS NOT NULL)`;
     case "no_deadline":
-      return sql`(${OPEN} AND (due_at IS NULL OR overdue_at IS NULL))`;
+      return sql`(${OPEN} AND waiting_on IS NULL AND (due_at IS NULL OR overdue_at IS NULL))`;
     case "overdue":
-      return sql`(${OPEN} AND overdue_at < ${now})`;
+      return sql`(${OPEN} AND waiting_on IS NULL AND overdue_at < ${now})`;
     case "due_soon":
-      return sql`(${OPEN} AND due_at <= ${now + windowMs} AND overdue_at >= ${now})`;
+      return sql`(${OPEN} AND waiting_on IS NULL AND due_at <= ${now + windowMs} AND overdue_at >= ${now})`;
     case "on_track":
-      return sql`(${OPEN} AND due_at > ${now + windowMs})`;
+      return sql`(${OPEN} AND waiting_on IS NULL AND due_at > ${now + windowMs})`;
   }
 }
 
-/** The urgency rank (position in URGENCY: overdue 0 … closed 6), for ORDER BY and GROUP BY. */
+/** The urgency rank (position in URGENCY: overdue 0 … closed 7), for ORDER BY and GROUP BY. */
 export function urgencyRankSql(now: number, windowMs: number): SQL {
   const whens = URGENCY.map((t, rank) => sql`WHEN ${timelinessWhere(t, now, windowMs)} THEN ${sql.raw(String(rank))}`);
   return sql`(CASE ${sql.join(whens, sql` `)} END)`;
@@ -55,7 +57,8 @@ export function timelinessCountsSql(now: number, windowMs: number): SQL {
     overdue: direct("overdue"),
     on_track: direct("on_track"),
     no_deadline: direct("no_deadline"),
-    due_soon: sql`${count(OPEN)} - ${direct("overdue")} - ${direct("on_track")} - ${direct("no_deadline")}`,
+    waiting: direct("waiting"),
+    due_soon: sql`${count(OPEN)} - ${direct("overdue")} - ${direct("on_track")} - ${direct("no_deadline")} - ${direct("waiting")}`,
     met_late: direct("met_late"),
     met_on_time: sql`${count(MET)} - ${direct("met_late")}`,
     closed: direct("closed"),

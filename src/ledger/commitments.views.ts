@@ -1,6 +1,7 @@
 /** The API's view of a commitment, shaped from the stored row at `now`. */
 import { type DeadlineSpec, toIso } from "../lib/deadline";
 import { daysUntil, timeliness, type Timeliness } from "./commitments.rules";
+import { waitingReason } from "../lib/labels";
 import { type CommitmentWithDeps } from "./commitments.repo";
 import { type EvidenceLink } from "./commitments.table";
 import type { ReadContext } from "./ledger.context";
@@ -22,6 +23,10 @@ export interface CommitmentView {
   status: string;
   status_changed_at: string;
   timeliness: Timeliness;
+  /** While the deadline's anchor has not happened: what it waits on; else null. */
+  waiting_on: { anchor: "signing" | "entry_into_force" } | { anchor: "commitment"; commitment: string; title: string | null } | null;
+  /** "waiting on entry into force", "waiting on: <title>"; null when not waiting. */
+  waiting_reason: string | null;
   days_left: number | null;
   created_at: string;
   updated_at: string;
@@ -48,6 +53,13 @@ export function toView(row: CommitmentWithDeps, ctx: ReadContext): CommitmentVie
     status: row.status,
     status_changed_at: toIso(row.statusChangedAt),
     timeliness: t,
+    waiting_on:
+      t !== "waiting"
+        ? null
+        : row.waitingOn === "commitment"
+          ? { anchor: "commitment", commitment: row.anchorId ?? "", title: row.anchorTitle }
+          : { anchor: row.waitingOn as "signing" | "entry_into_force" },
+    waiting_reason: t === "waiting" ? waitingReason(row.waitingOn, row.anchorTitle) : null,
     days_left: open && row.dueAt !== null ? daysUntil(row.dueAt, ctx.now) : null,
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),

@@ -21,11 +21,44 @@ export interface Duration {
   seconds: number;
 }
 
+/**
+ * What a `within` deadline counts from: the agreement's signing (the default), its entry into
+ * force, or the day another commitment is met (reaches fulfilled or partially fulfilled).
+ */
+export type DeadlineAnchor = "signing" | "entry_into_force" | { commitment: string; when: "met" };
+
 /** The deadline as a user gives it. `null` (stored as no spec) means open-ended. */
 export type DeadlineSpec =
   | { due_on: string; grace?: string }
   | { due_at: string; grace?: string }
-  | { within: string; from?: string; grace?: string };
+  | { within: string; from?: string; after?: DeadlineAnchor; grace?: string };
+
+/**
+ * The anchor a deadline waits on: "signing" and "entry_into_force" for the agreement's dates,
+ * the commitment's id for `{ commitment, when: "met" }`; null for a deadline with no anchor
+ * (a date, an instant, or `within` + `from`).
+ */
+export function anchorOf(spec: DeadlineSpec | null): { kind: "signing" | "entry_into_force" } | { kind: "commitment"; id: string } | null {
+  if (!spec || !("within" in spec) || spec.from !== undefined) return null;
+  const after = spec.after ?? "signing";
+  return typeof after === "string" ? { kind: after } : { kind: "commitment", id: after.commitment };
+}
+
+/**
+ * When each anchor happened, as far as the writer knows: the agreement's dates (YYYY-MM-DD) and
+ * the instant the anchor commitment was met, with null for "not yet".
+ */
+export interface AnchorDates {
+  signedOn: string | null;
+  inForceOn?: string | null;
+  /** When the anchor commitment reached fulfilled / partially fulfilled; null while it has not. */
+  anchorMetAt?: number | null;
+}
+
+/** A deadline whose anchor has not happened: no date yet, and the anchor it waits on. */
+export interface WaitingDeadline {
+  waiting: "signing" | "entry_into_force" | "commitment";
+}
 
 export interface ResolvedDeadline {
   /** The deadline instant: the end of the due day in the commitment's zone, or the given instant. */
@@ -268,15 +301,17 @@ export function addToInstant(instant: number, d: Duration, timeZone: string): nu
 export type DeadlineProblem = { path: string; message: string };
 
 /**
- * Resolves a deadline spec to instants. `signedOn` is the agreement's signing date, the default
- * base for `within`. Returns problems (with a path relative to the deadline object) instead of
- * throwing so callers can report every bad field at once.
+ * Resolves a deadline spec to instants. `anchors` says when the agreement was signed and came
+ * into force and when the anchor commitment was met: the bases of `within` (`after`, default
+ * signing). An anchor that has not happened gives a WaitingDeadline. Returns problems (with a
+ * path relative to the deadline object) instead of throwing so callers can report every bad
+ * field at once.
  */
 export function resolveDeadline(
   spec: DeadlineSpec,
   timeZone: string,
-  signedOn: string | null,
-): ResolvedDeadline | DeadlineProblem {
+  anchors: AnchorDates,
+): ResolvedDeadline | DeadlineProblem | WaitingDeadline {
   let dueAt: number;
   if ("due_on" in spec) {
     const problem = dateProblem(spec.due_on);
@@ -292,12 +327,15 @@ export function resolveDeadline(
     if (hasTimePart(duration)) {
       return { path: "within", message: "use whole years, months, weeks or days (P6M, P90D); give due_at for an exact instant" };
     }
-    const baseText = spec.from ?? signedOn;
-    if (!baseText) {
-      return { path: "from", message: "the agreement has no signing date: give 'from' (YYYY-MM-DD)" };
-    }
+    const anchor = anchorOf(spec);
+    let baseText: string | null;
+    if (anchor === null) baseText = spec.from!;
+    else if (anchor.kind === "signing") baseText = anchors.signedOn;
+    else if (anchor.kind === "entry_into_force") baseText = anchors.inForceOn ?? null;
+    else baseText = anchors.anchorMetAt == null ? null : dateAt(anchors.anchorMetAt, timeZone);
+    if (baseText === null) return { waiting: anchor!.kind };
     const problem = dateProblem(baseText);
-    if (problem) return { path: "from", message: `'${baseText}' ${problem}` };
+    if (problem) return { path: anchor === null ? "from" : "after", message: `'${baseText}' ${problem}` };
     const due = addToDate(parseDate(baseText)!, duration);
     if (!inRange(due)) return { path: "", message: `the deadline falls on ${formatDate(due)}: it ${RANGE_MESSAGE}` };
     dueAt = endOfDay(due, timeZone);
@@ -317,8 +355,12 @@ export function resolveDeadline(
   return { dueAt, dueOn, overdueAt };
 }
 
-export function isProblem(r: ResolvedDeadline | DeadlineProblem): r is DeadlineProblem {
+export function isProblem(r: ResolvedDeadline | DeadlineProblem | WaitingDeadline): r is DeadlineProblem {
   return "message" in r;
+}
+
+export function isWaiting(r: ResolvedDeadline | DeadlineProblem | WaitingDeadline): r is WaitingDeadline {
+  return "waiting" in r;
 }
 
 export const toIso = (ms: number): string => new Date(ms).toISOString();

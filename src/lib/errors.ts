@@ -11,6 +11,7 @@ export type ErrorCode =
   | "not_found"
   | "duplicate_id"
   | "dependency_cycle"
+  | "anchor_cycle"
   | "illegal_transition"
   | "agreement_not_empty"
   | "conflict"
@@ -27,6 +28,7 @@ export const STATUS_BY_CODE = {
   not_found: 404,
   duplicate_id: 409,
   dependency_cycle: 409,
+  anchor_cycle: 409,
   illegal_transition: 409,
   agreement_not_empty: 409,
   conflict: 409,

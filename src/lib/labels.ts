@@ -12,6 +12,7 @@ export const PROGRESS_LABELS: Record<string, string> = {
 
 export const TIMELINESS_LABELS: Record<string, string> = {
   no_deadline: "no deadline",
+  waiting: "waiting",
   on_track: "on track",
   due_soon: "due soon",
   overdue: "overdue",
@@ -19,6 +20,18 @@ export const TIMELINESS_LABELS: Record<string, string> = {
   met_late: "met late",
   closed: "closed",
 };
+
+/**
+ * Why a deadline has no date yet, in words: "waiting on entry into force", "waiting on signing",
+ * "waiting on: <the anchor commitment's title>". The one wording for the API's
+ * `waiting_reason`, pages, feeds, the calendar and badges.
+ */
+export function waitingReason(waitingOn: string | null, anchorTitle: string | null | undefined): string | null {
+  if (waitingOn === null) return null;
+  if (waitingOn === "entry_into_force") return "waiting on entry into force";
+  if (waitingOn === "signing") return "waiting on signing";
+  return `waiting on: ${anchorTitle ?? "another commitment"}`;
+}
 
 export const progressLabel = (s: string | null | undefined): string => (s ? (PROGRESS_LABELS[s] ?? s.replace(/_/g, " ")) : "none");
 export const timelinessLabel = (t: string): string => TIMELINESS_LABELS[t] ?? t.replace(/_/g, " ");

@@ -32,5 +32,5 @@ export function clockChangedAt(v: DataVersion, now: number, windowMs: number): n
  */
 export async function clockedVersion(db: Db, now: number, windowMs: number): Promise<{ parts: unknown[]; lastModified: number }> {
   const v = await readDataVersion(db, now, windowMs);
-  return { parts: [v.seq, clockKey(v, now)], lastModified: Math.max(v.lastEventAt, clockChangedAt(v, now, windowMs)) };
+  return { parts: [v.seq, v.parties, clockKey(v, now)], lastModified: Math.max(v.lastEventAt, v.partiesUpdatedAt, clockChangedAt(v, now, windowMs)) };
 }

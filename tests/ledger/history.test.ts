@@ -243,11 +243,11 @@ describe("agreement writes", () => {
     expect(await counts()).toEqual(before);
   });
 
-  it("refuses to remove the signing date that a relative deadline needs, naming the commitment, and changes nothing", async () => {
+  it("refuses a signing date that puts a relative deadline past 9999, naming the commitment, and changes nothing", async () => {
     const agreement = await createAgreement({ signed_on: "2025-08-08" });
     const relative = await createCommitment(agreement.id, { deadline: { within: "P6M" } });
     const before = await counts();
-    const res = await call("PATCH", `/api/v1/agreements/${agreement.id}`, { body: { signed_on: null } });
+    const res = await call("PATCH", `/api/v1/agreements/${agreement.id}`, { body: { signed_on: "9999-12-01" } });
     const error = await expectError(res, 400, "invalid_input");
     expect(error.error.message).toContain(relative.id);
     expect(issuePaths(error)).toEqual(["signed_on"]);

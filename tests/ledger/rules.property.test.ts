@@ -20,7 +20,11 @@ const WINDOW = 30 * DAY_MS;
 const status = fc.constantFrom(...PROGRESS);
 const offset = fc.integer({ min: -400 * DAY_MS, max: 400 * DAY_MS });
 
-/** A commitment as the ledger stores it: due and overdue set together, overdue >= due, closed iff terminal. */
+/**
+ * A commitment as the ledger stores it: due and overdue set together, overdue >= due, closed iff
+ * terminal, and a deadline waiting on its anchor (entry into force, signing, another commitment
+ * met) has no date yet.
+ */
 const storedCommitment = fc
   .record({
     status,
@@ -28,12 +32,14 @@ const storedCommitment = fc
     due: offset,
     grace: fc.integer({ min: 0, max: 60 * DAY_MS }),
     changed: offset,
+    waiting: fc.option(fc.constantFrom("signing", "entry_into_force", "commitment"), { nil: null }),
   })
   .map((c) => ({
     status: c.status,
     dueAt: c.dated ? NOW + c.due : null,
     overdueAt: c.dated ? NOW + c.due + c.grace : null,
     statusChangedAt: NOW + c.changed,
+    waitingOn: c.dated ? null : c.waiting,
   }));
 
 const ymd = (ms: number): [number, number, number] => {
@@ -50,7 +56,7 @@ describe("status rules (properties)", () => {
         const t1 = timeliness(c, NOW + a, WINDOW);
         expect(TIMELINESS).toContain(t1);
         if (isTerminal(c.status)) expect(timeliness(c, NOW + b, WINDOW)).toBe(t1);
-        if (c.dueAt === null && !isTerminal(c.status)) expect(t1).toBe("no_deadline");
+        if (c.dueAt === null && !isTerminal(c.status)) expect(t1).toBe(c.waitingOn === null ? "no_deadline" : "waiting");
       }),
       { numRuns: 500 },
     );
@@ -131,9 +137,9 @@ describe("status rules (properties)", () => {
         await env.DB.batch(
           rows.map((c, i) =>
             env.DB.prepare(
-              `INSERT INTO commitments (id, agreement_id, title, parties, tags, evidence, due_at, overdue_at, status, status_changed_at, closed_at, created_at, updated_at)
-               VALUES (?, ?, 'p', '[]', '[]', '[]', ?, ?, ?, ?, ?, ?, ?)`,
-            ).bind(ids[i], agreement.id, c.dueAt, c.overdueAt, c.status, c.statusChangedAt, isTerminal(c.status) ? c.statusChangedAt : null, NOW, NOW),
+              `INSERT INTO commitments (id, agreement_id, title, parties, tags, evidence, due_at, overdue_at, waiting_on, status, status_changed_at, closed_at, created_at, updated_at)
+               VALUES (?, ?, 'p', '[]', '[]', '[]', ?, ?, ?, ?, ?, ?, ?, ?)`,
+            ).bind(ids[i], agreement.id, c.dueAt, c.overdueAt, c.waitingOn, c.status, c.statusChangedAt, isTerminal(c.status) ? c.statusChangedAt : null, NOW, NOW),
           ),
         );
         for (const t of TIMELINESS) {
@@ -154,12 +160,12 @@ describe("status rules (properties)", () => {
         );
         for (const r of ranks) expect(r.rank, r.id).toBe(urgencyRank(timeliness(rows[ids.indexOf(r.id)]!, now, WINDOW)));
         // And the counts (some derived as remainders) count every stored row as the rule does.
-        const all = await db().all<{ status: string; due_at: number | null; overdue_at: number | null; status_changed_at: number }>(
-          sql`SELECT status, due_at, overdue_at, status_changed_at FROM commitments`,
+        const all = await db().all<{ status: string; due_at: number | null; overdue_at: number | null; status_changed_at: number; waiting_on: string | null }>(
+          sql`SELECT status, due_at, overdue_at, status_changed_at, waiting_on FROM commitments`,
         );
         const expectedCounts = Object.fromEntries(TIMELINESS.map((t) => [t, 0])) as Record<Timeliness, number>;
         for (const c of all) {
-          expectedCounts[timeliness({ status: c.status, dueAt: c.due_at, overdueAt: c.overdue_at, statusChangedAt: c.status_changed_at }, now, WINDOW)]++;
+          expectedCounts[timeliness({ status: c.status, dueAt: c.due_at, overdueAt: c.overdue_at, statusChangedAt: c.status_changed_at, waitingOn: c.waiting_on }, now, WINDOW)]++;
         }
         expect(await db().get(timelinessCountsSql(now, WINDOW))).toEqual(expectedCounts);
       }),

@@ -17,6 +17,7 @@ import {
   parseInstant,
   resolveDeadline,
   isProblem,
+  isWaiting,
   toIso,
   wallClockAt,
 } from "../../src/lib/deadline";
@@ -149,7 +150,8 @@ describe("deadline arithmetic (properties)", () => {
     );
     fc.assert(
       fc.property(spec, grace, zone, calendarDate, (s, g, tz, signed) => {
-        const r = resolveDeadline({ ...s, ...(g ? { grace: g } : {}) } as never, tz, formatDate(signed));
+        const r = resolveDeadline({ ...s, ...(g ? { grace: g } : {}) } as never, tz, { signedOn: formatDate(signed) });
+        if (isWaiting(r)) throw new Error("a signed agreement's deadline never waits");
         if (isProblem(r)) {
           // Only a deadline past year 9999 is refused.
           expect(r.message).toMatch(/out of range/);
@@ -159,6 +161,28 @@ describe("deadline arithmetic (properties)", () => {
         expect(r.dueOn).toBe(dateAt(r.dueAt, tz));
         if ("due_on" in s) expect(r.dueOn).toBe(s.due_on);
         if (!g) expect(r.overdueAt).toBe(r.dueAt);
+      }),
+      RUNS,
+    );
+  });
+
+  it("resolves a deadline after an anchor exactly as the same duration from the anchor's date, and waits while the anchor has not happened", () => {
+    const anchor = fc.constantFrom("signing", "entry_into_force", "commitment", "default");
+    const within = fc
+      .record({ n: fc.integer({ min: 0, max: 120 }), unit: fc.constantFrom("D", "W", "M", "Y") })
+      .map(({ n, unit }) => `P${n}${unit}`);
+    const maybeDate = fc.option(calendarDate.map(formatDate), { nil: null });
+    fc.assert(
+      fc.property(anchor, within, zone, maybeDate, maybeDate, fc.option(instant, { nil: null }), (a, w, tz, signedOn, inForceOn, metAt) => {
+        const after = a === "default" ? undefined : a === "commitment" ? { commitment: "anchor", when: "met" as const } : a;
+        const spec = after === undefined ? { within: w } : { within: w, after };
+        const r = resolveDeadline(spec, tz, { signedOn, inForceOn, anchorMetAt: metAt });
+        const base = a === "entry_into_force" ? inForceOn : a === "commitment" ? (metAt === null ? null : dateAt(metAt, tz)) : signedOn;
+        if (base === null) {
+          expect(r).toEqual({ waiting: a === "default" ? "signing" : a });
+          return;
+        }
+        expect(r).toEqual(resolveDeadline({ within: w, from: base }, tz, { signedOn: null }));
       }),
       RUNS,
     );

@@ -13,6 +13,9 @@ import {
   parseDuration,
   parseInstant,
   resolveDeadline,
+  anchorOf,
+  isWaiting,
+  type AnchorDates,
   toIso,
   wallClockAt,
   type DeadlineSpec,
@@ -25,15 +28,16 @@ const plus = (date: string, duration: string) => formatDate(addToDate(d(date), p
 const ms = (iso: string) => Date.parse(iso);
 const wall = (date: string, hour: number, minute = 0) => ({ ...d(date), hour, minute, second: 0, millisecond: 0 });
 
-function resolved(spec: DeadlineSpec, zone = "UTC", signedOn: string | null = "2025-08-08") {
-  const r = resolveDeadline(spec, zone, signedOn);
+function resolved(spec: DeadlineSpec, zone = "UTC", signedOn: string | null = "2025-08-08", more: Partial<AnchorDates> = {}) {
+  const r = resolveDeadline(spec, zone, { signedOn, ...more });
   if (isProblem(r)) throw new Error(`unexpected problem: ${r.path}: ${r.message}`);
+  if (isWaiting(r)) throw new Error(`unexpected wait on ${r.waiting}`);
   return { dueAt: toIso(r.dueAt), dueOn: r.dueOn, overdueAt: toIso(r.overdueAt) };
 }
 
 function problem(spec: DeadlineSpec, zone = "UTC", signedOn: string | null = "2025-08-08") {
-  const r = resolveDeadline(spec, zone, signedOn);
-  if (!isProblem(r)) throw new Error(`expected a problem, got ${toIso(r.dueAt)}`);
+  const r = resolveDeadline(spec, zone, { signedOn });
+  if (!isProblem(r)) throw new Error(`expected a problem, got ${JSON.stringify(r)}`);
   return r;
 }
 
@@ -276,11 +280,38 @@ describe("invalid deadlines", () => {
     expect(problem({ within: "P1DT1H" }).path).toBe("within");
   });
 
-  it("asks for 'from' when the agreement has no signing date", () => {
-    const p = problem({ within: "P6M" }, "UTC", null);
-    expect(p.path).toBe("from");
-    expect(p.message).toMatch(/signing date/);
+  it("waits on signing when the agreement has no signing date, and still checks 'from'", () => {
+    expect(resolveDeadline({ within: "P6M" }, "UTC", { signedOn: null })).toEqual({ waiting: "signing" });
+    expect(resolveDeadline({ within: "P6M", after: "signing" }, "UTC", { signedOn: null })).toEqual({ waiting: "signing" });
     expect(problem({ within: "P6M", from: "2025-02-30" }, "UTC", null).path).toBe("from");
+  });
+
+  it("counts 'after: signing' exactly like today's { within }", () => {
+    expect(resolved({ within: "P6M", after: "signing" })).toEqual(resolved({ within: "P6M" }));
+  });
+
+  it("counts from entry into force once it is set, and waits on it before", () => {
+    expect(resolveDeadline({ within: "P90D", after: "entry_into_force" }, "UTC", { signedOn: "2025-08-08", inForceOn: null })).toEqual({
+      waiting: "entry_into_force",
+    });
+    expect(resolved({ within: "P90D", after: "entry_into_force" }, "UTC", "2025-08-08", { inForceOn: "2026-01-01" }).dueOn).toBe("2026-04-01");
+  });
+
+  it("counts from the day another commitment was met, in the commitment's own zone", () => {
+    const spec: DeadlineSpec = { within: "P30D", after: { commitment: "x", when: "met" } };
+    expect(resolveDeadline(spec, "UTC", { signedOn: "2025-08-08", anchorMetAt: null })).toEqual({ waiting: "commitment" });
+    // Met at 22:00 UTC on 1 March: already 2 March in Baku.
+    expect(resolved(spec, "UTC", null, { anchorMetAt: ms("2026-03-01T22:00:00Z") }).dueOn).toBe("2026-03-31");
+    expect(resolved(spec, "Asia/Baku", null, { anchorMetAt: ms("2026-03-01T22:00:00Z") }).dueOn).toBe("2026-04-01");
+  });
+
+  it("names the anchor of each deadline form", () => {
+    expect(anchorOf({ within: "P1M" })).toEqual({ kind: "signing" });
+    expect(anchorOf({ within: "P1M", from: "2026-01-01" })).toBeNull();
+    expect(anchorOf({ within: "P1M", after: "entry_into_force" })).toEqual({ kind: "entry_into_force" });
+    expect(anchorOf({ within: "P1M", after: { commitment: "c", when: "met" } })).toEqual({ kind: "commitment", id: "c" });
+    expect(anchorOf({ due_on: "2026-01-01" })).toBeNull();
+    expect(anchorOf(null)).toBeNull();
   });
 
   it("rejects an instant without an offset", () => {
@@ -313,13 +344,13 @@ describe("deadlines through the API", () => {
     expect(c).toMatchObject({ due_on: "2026-02-08", due_at: "2026-02-08T23:59:59.999Z", overdue_at: "2026-02-08T23:59:59.999Z" });
   });
 
-  it("answers 400 naming deadline.from when the agreement is unsigned and 'within' has no 'from'", async () => {
+  it("keeps a 'within' deadline of an unsigned agreement waiting on signing, with no date", async () => {
     const agreement = await createAgreement({ signed_on: null });
     const res = await call("POST", "/api/v1/commitments", {
-      body: { agreement: agreement.id, title: "Relative to nothing", deadline: { within: "P6M" } },
+      body: { agreement: agreement.id, title: "Relative to nothing yet", deadline: { within: "P6M" } },
     });
-    const body = await expectError(res, 400, "invalid_input");
-    expect(issuePaths(body)).toEqual(["deadline.from"]);
+    expect(res.status).toBe(201);
+    expect(await json(res)).toMatchObject({ due_on: null, timeliness: "waiting", waiting_on: { anchor: "signing" }, waiting_reason: "waiting on signing" });
   });
 
   it("answers 400 for an impossible due date, time parts in 'within' and a bad grace, naming each field", async () => {

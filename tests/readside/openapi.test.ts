@@ -17,6 +17,7 @@ const UNDOCUMENTED = new Set([
   "GET /",
   "GET /commitments/{id}",
   "GET /agreements/{id}",
+  "GET /parties/{slug}",
   "GET /assets/pages.css",
   "GET /assets/icon.svg",
   "GET /assets/editor.js",
@@ -29,6 +30,7 @@ function openApiPath(path: string): string {
   return path
     .replace(/\/$/, "")
     .replace(/^\/badges\/:file\{[^}]*\}$/, "/badges/{commitment}.svg")
+    .replace(/^\/badges\/parties\/:file\{[^}]*\}$/, "/badges/parties/{party}.svg")
     .replace(/:(\w+)/g, "{$1}") || "/";
 }
 
@@ -124,7 +126,7 @@ describe("the document is valid OpenAPI 3.1", () => {
       expect(path.startsWith("/")).toBe(true);
       const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       for (const [method, op] of Object.entries(item)) {
-        expect(["get", "post", "patch", "delete"]).toContain(method);
+        expect(["get", "post", "put", "patch", "delete"]).toContain(method);
         expect(ids.has(op.operationId), op.operationId).toBe(false);
         ids.add(op.operationId);
         expect(op.summary.length).toBeGreaterThan(0);
@@ -230,6 +232,12 @@ describe("response schemas match what the API really answers", () => {
     expect((await call("DELETE", `/api/v1/subscriptions/${sub.id}`)).status).toBe(204);
     await check(views.ErrorEnvelope, call("GET", "/api/v1/commitments/no-such-commitment", { token: null }), 404);
     await check(views.ErrorEnvelope, call("POST", "/api/v1/commitments", { body: { title: "" } }), 400);
+    const waiting = await createCommitment(agr.id, { deadline: { within: "P1M", after: { commitment: com.id, when: "met" } } });
+    expect(v.safeParse(views.CommitmentView, waiting).success).toBe(true);
+    await check(views.PartyRecord, call("PUT", `/api/v1/parties/docs-party-${agr.id}`, { body: { name: `Docs party ${agr.id}`, aliases: [`DP ${agr.id}`] } }), 201);
+    await check(views.PartyList, call("GET", "/api/v1/parties", { token: null }));
+    await check(views.PartyView, call("GET", `/api/v1/parties/docs-party-${agr.id}`, { token: null }));
+    expect((await call("DELETE", `/api/v1/parties/docs-party-${agr.id}`)).status).toBe(204);
     await check(views.StatusDocument, get("/status.json"));
     await check(views.HealthDocument, get("/healthz"));
     await check(views.JsonFeedDocument, get("/feed.json"));

@@ -58,6 +58,7 @@ describe("/status.json", () => {
     });
     expect(body.counts.by_timeliness).toEqual({
       no_deadline: 1,
+      waiting: 0,
       on_track: 1,
       due_soon: 2,
       overdue: 2,

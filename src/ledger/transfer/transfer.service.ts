@@ -17,11 +17,12 @@ import {
   findCommitmentsByIds,
   versionsUnchanged,
 } from "../commitments.repo";
-import { countsFromSigning, planCommitmentWrite, stateFromInput } from "../commitments.plan";
+import { agreementDates, countsFromAgreement, planCommitmentWrite, stateFromInput } from "../commitments.plan";
+import { anchorCycle, metAt, noAnchorCycleThrough, planDependentsOfAnchor } from "../commitments.anchors";
 import { retryOnConflict } from "../commitments.service";
 import { type WriteContext } from "../ledger.context";
 import { findCycleFrom } from "../commitments.graph";
-import { type DeadlineSpec, parseInstant, toIso } from "../../lib/deadline";
+import { type DeadlineSpec, anchorOf, parseInstant, toIso } from "../../lib/deadline";
 import { DomainError } from "../../lib/errors";
 import * as v from "valibot";
 import { invalidInput, toIssues } from "../../platform/http/validate";
@@ -59,15 +60,20 @@ function fail(doc: ImportDocumentInput, path: string, field: string, message: st
   ]);
 }
 
-/** Orders commitments so that each comes after the ones it depends on (FKs are immediate). */
-function dependencyOrder<T extends { id: string; depends_on?: string[] }>(items: T[]): T[] {
+/**
+ * Orders commitments so that each comes after the ones it depends on (FKs are immediate) and
+ * after its anchor (its deadline resolves from the anchor's planned state). Anchor chains are
+ * checked acyclic before this runs.
+ */
+function dependencyOrder<T extends { id: string; depends_on?: string[]; deadline?: unknown }>(items: T[]): T[] {
   const byId = new Map(items.map((c) => [c.id, c]));
   const done = new Set<string>();
   const out: T[] = [];
   const visit = (c: T) => {
     if (done.has(c.id)) return;
     done.add(c.id);
-    for (const d of c.depends_on ?? []) {
+    const anchor = anchorOf((c.deadline ?? null) as DeadlineSpec | null);
+    for (const d of [...(c.depends_on ?? []), ...(anchor?.kind === "commitment" ? [anchor.id] : [])]) {
       const dep = byId.get(d);
       if (dep) visit(dep);
     }
@@ -176,6 +182,37 @@ export async function planImport(db: Db, doc: ImportDocumentInput, ctx: WriteCon
     ]);
   }
 
+  // Anchors (`after: { commitment }`) resolve within the document or the database, and the
+  // anchor chains, the document's over the stored ones, do not loop.
+  const anchorIdOf = (c: (typeof docCommitments)[number]) => {
+    const a = anchorOf((c.deadline ?? null) as DeadlineSpec | null);
+    return a?.kind === "commitment" ? a.id : null;
+  };
+  const externalAnchors = [...new Set(docCommitments.map(anchorIdOf).filter((a): a is string => a !== null && !docCommitmentIds.has(a)))];
+  const storedAnchors = await findCommitmentsByIds(db, externalAnchors);
+  docCommitments.forEach((c, i) => {
+    const a = anchorIdOf(c);
+    if (a !== null && !docCommitmentIds.has(a) && !storedAnchors.has(a)) {
+      fail(doc, `commitments.${i}`, "deadline.after.commitment", `no commitment '${a}' in the document or the database`);
+    }
+  });
+  const anchorGraph = new Map<string, string[]>();
+  for (const c of docCommitments) anchorGraph.set(c.id, anchorIdOf(c) === null ? [] : [anchorIdOf(c)!]);
+  for (let frontier = [...storedAnchors.values()]; frontier.length > 0; ) {
+    const found: string[] = [];
+    for (const row of frontier) {
+      if (anchorGraph.has(row.id)) continue;
+      anchorGraph.set(row.id, row.anchorId ? [row.anchorId] : []);
+      if (row.anchorId && !anchorGraph.has(row.anchorId)) found.push(row.anchorId);
+    }
+    frontier = [...(await findCommitmentsByIds(db, [...new Set(found)])).values()];
+  }
+  const anchorLoop = findCycleFrom(anchorGraph, docCommitmentIds);
+  if (anchorLoop) {
+    const i = indexOf.get(anchorLoop[0]!) ?? 0;
+    throw named(doc, `commitments.${i}`, anchorCycle(`commitments.${i}.deadline.after.commitment`, anchorLoop));
+  }
+
   // 4. Plan every change; one batch. It starts with a version guard on each stored agreement
   // whose signing date a document commitment's deadline counts from: a concurrent new signing
   // date refuses the batch instead of leaving deadlines computed from the old one.
@@ -192,11 +229,14 @@ export async function planImport(db: Db, doc: ImportDocumentInput, ctx: WriteCon
     return stored !== undefined && sortedDeps(stored.dependsOn) !== sortedDeps(c.depends_on ?? []);
   });
   if (rewritesStoredEdges) statements.push(guardCondition(db, versionsUnchanged([...reached, ...storedCommitments.values()])));
-  const countedFrom = new Set(docCommitments.filter((c) => countsFromSigning((c.deadline ?? null) as DeadlineSpec | null)).map((c) => c.agreement));
+  const countedFrom = new Set(docCommitments.filter((c) => countsFromAgreement((c.deadline ?? null) as DeadlineSpec | null)).map((c) => c.agreement));
   for (const id of countedFrom) {
     const stored = storedAgreements.get(id);
     if (stored) statements.push(guardVersion(db, "agreements", stored.id, stored.version));
   }
+  // A stored anchor outside the document must keep the state its dependents were resolved from.
+  for (const row of storedAnchors.values()) statements.push(guardVersion(db, "commitments", row.id, row.version));
+  const docStates = new Map<string, { status: string; statusChangedAt: number }>();
   for (const [i, a] of docAgreements.entries()) {
     const existing = storedAgreements.get(a.id) ?? null;
     const plan = await planAgreementWrite(db, existing, agreementStateFromInput(a, a.id), ctx, `agreements.${i}`, docCommitmentIds).catch(
@@ -211,9 +251,10 @@ export async function planImport(db: Db, doc: ImportDocumentInput, ctx: WriteCon
     const i = indexOf.get(c.id)!;
     const path = `commitments.${i}`;
     const existing = storedCommitments.get(c.id) ?? null;
-    const signedOn = docAgreementById.has(c.agreement)
-      ? (docAgreementById.get(c.agreement)!.signed_on ?? null)
-      : (storedAgreements.get(c.agreement)?.signedOn ?? null);
+    const docAgreement = docAgreementById.get(c.agreement);
+    const dates = docAgreement
+      ? agreementDates({ signedOn: docAgreement.signed_on ?? null, inForceOn: docAgreement.in_force_on ?? null })
+      : agreementDates(storedAgreements.get(c.agreement)!);
     let statusChangedAt: number;
     if (c.status_changed_at !== undefined) {
       statusChangedAt = parseInstant(c.status_changed_at)!;
@@ -226,10 +267,25 @@ export async function planImport(db: Db, doc: ImportDocumentInput, ctx: WriteCon
     // Same status with another date is a correction of when it was reached: planCommitmentWrite
     // records it as an edit.
     const next = stateFromInput(c, c.id, statusChangedAt);
+    docStates.set(c.id, next);
+    const anchorId = anchorIdOf(c);
+    const anchorState = anchorId === null ? null : (docStates.get(anchorId) ?? storedAnchors.get(anchorId) ?? null);
     const plan = naming(doc, path, () =>
-      planCommitmentWrite(db, existing, next, signedOn, { reason: "changed by import", note: c.status_note }, ctx, path),
+      planCommitmentWrite(
+        db,
+        existing,
+        next,
+        { ...dates, anchorMetAt: anchorState ? metAt(anchorState) : null },
+        { reason: "changed by import", note: c.status_note },
+        ctx,
+        path,
+      ),
     );
     statements.push(...plan.statements);
+    if (existing) {
+      statements.push(...(await planDependentsOfAnchor(db, existing, next, ctx, docCommitmentIds)));
+      if (anchorId !== null && anchorId !== existing.anchorId) statements.push(guardCondition(db, noAnchorCycleThrough(c.id)));
+    }
     result.commitments[!existing ? "created" : plan.changed ? "updated" : "unchanged"]++;
   }
   if (statements.length > 0) statements.push(clearGuards(db));
@@ -247,6 +303,8 @@ export async function exportDocument(db: Db, now: number) {
       title: a.title,
       kind: a.kind,
       signed_on: a.signedOn,
+      // Only when set: a document exported before entry into force existed reads the same.
+      ...(a.inForceOn !== null ? { in_force_on: a.inForceOn } : {}),
       parties: a.parties,
       source_url: a.sourceUrl,
       summary: a.summary,

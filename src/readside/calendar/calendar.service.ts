@@ -8,8 +8,8 @@ import { findAgreementsByIds } from "../../ledger/agreements.repo";
 import { findCommitment, listDatedAround, type CommitmentWithDeps } from "../../ledger/commitments.repo";
 import { timeliness, type Timeliness } from "../../ledger/commitments.rules";
 import { DomainError } from "../../lib/errors";
-import { progressLabel, timelinessLabel } from "../../lib/labels";
-import { partyKey } from "../../lib/parties";
+import { progressLabel, timelinessLabel, waitingReason } from "../../lib/labels";
+import { partyFilterKeyList } from "../../ledger/parties.repo";
 import { stripInvalidXmlChars } from "../../lib/xml";
 import { CALENDAR_DEFAULT_LIMIT, type CalendarQueryInput } from "./calendar.schemas";
 
@@ -35,10 +35,12 @@ export async function loadCalendar(db: Db, query: CalendarQueryInput, ctx: Calen
   if (query.commitment) {
     const one = await findCommitment(db, query.commitment);
     if (!one) throw new DomainError("not_found", `commitment '${query.commitment}' does not exist`);
+    // The party filter as the list applies it: the name's key and its party's aliases.
+    const keys = query.party ? await partyFilterKeyList(db, query.party) : [];
     const matches =
       (!query.agreement || one.agreementId === query.agreement) &&
       (!query.tag || one.tags.includes(query.tag)) &&
-      (!query.party || one.partyKeys.includes(partyKey(query.party)));
+      (!query.party || one.partyKeys.some((k) => keys.includes(k)));
     rows = matches ? [one] : [];
   } else {
     rows = await listDatedAround(
@@ -49,7 +51,9 @@ export async function loadCalendar(db: Db, query: CalendarQueryInput, ctx: Calen
       ctx.windowMs,
     );
   }
-  const dated = rows.filter((r) => r.dueAt !== null && r.dueOn !== null);
+  // A deadline still waiting on its anchor has no date: only the one-commitment calendar shows
+  // it, as a to-do without a due date (renderIcs), so a subscriber sees why nothing is dated yet.
+  const dated = rows.filter((r) => (r.dueAt !== null && r.dueOn !== null) || (query.commitment && r.waitingOn !== null && r.closedAt === null));
   const agreements = await findAgreementsByIds(db, [...new Set(dated.map((r) => r.agreementId))]);
   return dated.map((r) => ({
     commitment: r,
@@ -117,6 +121,23 @@ export function renderIcs(entries: CalendarEntry[], ctx: CalendarContext & { nam
   ];
   for (const { commitment: c, agreementTitle, timeliness: t } of entries) {
     const link = `${ctx.base}/commitments/${encodeURIComponent(c.id)}`;
+    if (c.dueOn === null) {
+      const reason = waitingReason(c.waitingOn, c.anchorTitle) ?? timelinessLabel(t);
+      lines.push(
+        "BEGIN:VTODO",
+        `UID:commitment-${c.id}@pledgewatch`,
+        `DTSTAMP:${utcStamp(c.updatedAt)}`,
+        `SUMMARY:${icsText(`${c.title} (${reason})`)}`,
+        `DESCRIPTION:${icsText([c.title, `Agreement: ${agreementTitle}`, `Deadline: ${reason}`, link].join("\n"))}`,
+        `URL;VALUE=URI:${link}`,
+        "STATUS:NEEDS-ACTION",
+        `CATEGORIES:${[...c.tags, t].map(icsText).join(",")}`,
+        `LAST-MODIFIED:${utcStamp(c.updatedAt)}`,
+        `SEQUENCE:${Math.max(0, c.version - 1)}`,
+        "END:VTODO",
+      );
+      continue;
+    }
     const description = [
       `${c.title}`,
       `Agreement: ${agreementTitle}`,

@@ -3,7 +3,7 @@ import type { Db } from "../../platform/db/client";
 import { agreements } from "../../ledger/agreements.table";
 import { commitments } from "../../ledger/commitments.table";
 import { events, type EventRow } from "../../ledger/history/events.table";
-import { partyKey } from "../../lib/parties";
+import { partyFilterKeys } from "../../ledger/parties.repo";
 
 export interface FeedFilter {
   agreement?: string;
@@ -46,11 +46,12 @@ export async function listFeedEvents(db: Db, filter: FeedFilter, limit: number):
   if (filter.party) {
     // A commitment's events by its own parties; an agreement's own events by the agreement's.
     // Stored keys against the filter's key (lib/parties.ts): lower() would fold ASCII only.
-    const key = partyKey(filter.party);
+    // An editor's aliases count as the party (ledger/parties.repo.ts partyFilterKeys).
+    const keys = partyFilterKeys(filter.party);
     conditions.push(sql`(
-      ${events.commitmentId} IN (SELECT c2.id FROM commitments c2, json_each(c2.party_keys) j WHERE j.value = ${key})
+      ${events.commitmentId} IN (SELECT c2.id FROM commitments c2, json_each(c2.party_keys) j WHERE j.value IN ${keys})
       OR (${events.commitmentId} IS NULL AND ${events.agreementId} IN
-        (SELECT a2.id FROM agreements a2, json_each(a2.party_keys) j WHERE j.value = ${key})))`);
+        (SELECT a2.id FROM agreements a2, json_each(a2.party_keys) j WHERE j.value IN ${keys})))`);
   }
   return db
     .select({

@@ -5,7 +5,7 @@
  */
 import type { Db } from "../../platform/db/client";
 import { DomainError } from "../../lib/errors";
-import { plural, progressLabel } from "../../lib/labels";
+import { plural, progressLabel, waitingReason } from "../../lib/labels";
 import { escapeHtml, escapeXml, isSafeHref, rfc3339, rfc822, stripInvalidXmlChars } from "../../lib/xml";
 import { findTitles, listFeedEvents, type FeedEventRow } from "./feeds.repo";
 import { FEED_DEFAULT_LIMIT, type FeedQueryInput } from "./feeds.schemas";
@@ -66,10 +66,17 @@ function titleOf(row: FeedEventRow): { title: string; extra: FeedItem["lines"] }
       const from = (data.from ?? {}) as Record<string, unknown>;
       const toDate = str(to.due_on) ?? e.toValue;
       const fromDate = str(from.due_on) ?? e.fromValue;
-      return {
-        title: toDate ? `${commitment}: deadline moved to ${toDate}` : `${commitment} no longer has a deadline`,
-        extra: [{ text: `Deadline: ${fromDate ?? "none"} → ${toDate ?? "none"}` }],
-      };
+      // Deadlines tied to an event: "waiting" until it happens (ledger/commitments.anchors.ts).
+      const toWaiting = waitingReason(str(to.waiting_on), null);
+      const fromWaiting = waitingReason(str(from.waiting_on), null);
+      const title = toWaiting
+        ? `${commitment}: deadline ${toWaiting}`
+        : toDate
+          ? fromWaiting
+            ? `${commitment}: deadline set to ${toDate}`
+            : `${commitment}: deadline moved to ${toDate}`
+          : `${commitment} no longer has a deadline`;
+      return { title, extra: [{ text: `Deadline: ${fromWaiting ?? fromDate ?? "none"} → ${toWaiting ?? toDate ?? "none"}` }] };
     }
     case "commitment.due_soon": {
       const days = typeof data.lead_days === "number" ? data.lead_days : null;

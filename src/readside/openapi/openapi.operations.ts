@@ -16,6 +16,7 @@ import { BadgeQuery } from "../pages/pages.schemas";
 import { CreateSubscription, ListDeliveriesQuery, ListSubscriptionsQuery, UpdateSubscription } from "../../alerts/subscriptions.schemas";
 import { ImportDocument } from "../../ledger/transfer/transfer.schemas";
 import { AcceptDraft, CreateDrafts, ListDraftsQuery, RejectDraft } from "../../intake/drafts/drafts.schemas";
+import { PutParty } from "../../ledger/parties.schemas";
 import * as views from "./openapi.views";
 
 export type Auth = "public" | "write" | "admin";
@@ -38,7 +39,7 @@ export interface ResponseSpec {
 }
 
 export interface Operation {
-  method: "get" | "post" | "patch" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   /** OpenAPI path, parameters in braces. */
   path: string;
   operationId: string;
@@ -79,6 +80,8 @@ const commitmentExample = {
   status: "not_started",
   status_changed_at: "2025-08-08T00:00:00.000Z",
   timeliness: "overdue",
+  waiting_on: null,
+  waiting_reason: null,
   days_left: null,
   created_at: "2025-08-09T10:00:00.000Z",
   updated_at: "2025-08-09T10:00:00.000Z",
@@ -88,6 +91,7 @@ const commitmentExample = {
 export const TAGS: Array<{ name: string; description: string }> = [
   { name: "agreements", description: "The source documents: memoranda, declarations, orders, letters." },
   { name: "commitments", description: "Who promised what, by when: progress, deadlines and history." },
+  { name: "parties", description: "Who promised: each party's commitments by timeliness and progress, and its record; editors name parties and their aliases." },
   { name: "transfer", description: "The whole ledger as one JSON document, in and out." },
   { name: "tokens", description: "Named API tokens (admin only)." },
   { name: "subscriptions", description: "Signed webhook subscriptions and their delivery log (write scope)." },
@@ -152,7 +156,8 @@ export const OPERATIONS: Operation[] = [
     operationId: "updateAgreement",
     tag: "agreements",
     summary: "Change an agreement",
-    description: "A changed signing date moves every deadline given relative to it, each with its own `commitment.deadline_changed` event.",
+    description:
+      "A changed signing date (`signed_on`) or entry-into-force date (`in_force_on`) moves every deadline counted from it (`within` alone or with `after: \"signing\"`; `after: \"entry_into_force\"`), each with its own `commitment.deadline_changed` event saying why, in the same batch; a date set for the first time resolves the deadlines waiting on it, a date cleared puts them back to waiting.",
     auth: "write",
     pathParams: ID,
     body: { ...n("UpdateAgreement", UpdateAgreement), example: { signed_on: "2025-08-08" } },
@@ -172,6 +177,54 @@ export const OPERATIONS: Operation[] = [
     responses: [{ status: 204, description: "Deleted." }],
     errors: [404, 409],
   },
+  // Parties
+  {
+    method: "get",
+    path: "/api/v1/parties",
+    operationId: "listParties",
+    tag: "parties",
+    summary: "List parties with their counts",
+    description:
+      "Every party an editor named (even without commitments) and every other name commitments give, most commitments first. Names match by case- and accent-insensitive keys; a named party's aliases count as it.",
+    auth: "public",
+    responses: [json(200, "The parties.", n("PartyList", views.PartyList))],
+  },
+  {
+    method: "get",
+    path: "/api/v1/parties/{slug}",
+    operationId: "getParty",
+    tag: "parties",
+    summary: "Get a party's counts and record",
+    description: "Its commitments counted by timeliness and by progress, its record (met on time, met late, overdue, broken) and links to its page, filtered feeds, calendar and badge. The slug may also be any of its names or aliases.",
+    auth: "public",
+    pathParams: { slug: "The party's slug, or one of its names or aliases." },
+    responses: [json(200, "The party.", n("Party", views.PartyView))],
+  },
+  {
+    method: "put",
+    path: "/api/v1/parties/{slug}",
+    operationId: "putParty",
+    tag: "parties",
+    summary: "Name a party and its aliases",
+    description:
+      "Creates (201) or replaces (200) a party's name and aliases. A name or alias that another party holds is 400 naming the field; a concurrent claim of the same alias is 409.",
+    auth: "write",
+    pathParams: { slug: "The party's slug." },
+    body: { ...n("PutParty", PutParty), example: { name: "United States", aliases: ["US", "USA", "United States of America"] } },
+    responses: [json(201, "The party as stored (200 when it existed).", n("PartyRecord", views.PartyRecord))],
+    errors: [409],
+  },
+  {
+    method: "delete",
+    path: "/api/v1/parties/{slug}",
+    operationId: "deleteParty",
+    tag: "parties",
+    summary: "Forget a party's name and aliases",
+    description: "Its commitments keep their party names; the names become parties of their own again.",
+    auth: "write",
+    pathParams: { slug: "The party's slug." },
+    responses: [{ status: 204, description: "Deleted." }],
+  },
   // Commitments
   {
     method: "get",
@@ -190,7 +243,8 @@ export const OPERATIONS: Operation[] = [
     operationId: "createCommitment",
     tag: "commitments",
     summary: "Create a commitment",
-    description: "Give the deadline as `due_on`, `due_at` or `within` (from the agreement's signing date or `from`), with optional `grace`.",
+    description:
+      "Give the deadline as `due_on`, `due_at` or `within` (from `from`, or `after` an anchor: `\"signing\"` (the default), `\"entry_into_force\"`, or `{ \"commitment\": \"<id>\", \"when\": \"met\" }` (the day that commitment reaches fulfilled or partially fulfilled)), with optional `grace`. Until its anchor happens the commitment's timeliness is `waiting`, with `waiting_on` and `waiting_reason`. An unknown anchor is 400; an anchor chain that loops back is 409 `anchor_cycle` with the path.",
     auth: "write",
     body: {
       ...n("CreateCommitment", CreateCommitment),
@@ -592,6 +646,20 @@ export const OPERATIONS: Operation[] = [
     auth: "public",
     pathParams: { commitment: "The commitment's id." },
     query: n("BadgeQuery", BadgeQuery),
+    responses: [
+      { status: 200, description: "The badge.", contentType: "image/svg+xml", conditional: true },
+      { status: 404, description: "A 'not found' badge.", contentType: "image/svg+xml" },
+    ],
+  },
+  {
+    method: "get",
+    path: "/badges/parties/{party}.svg",
+    operationId: "partyBadge",
+    tag: "read side",
+    summary: "SVG badge of a party's record",
+    description: "The party's name and its record: how many commitments it met on time of those decided, and how many are overdue.",
+    auth: "public",
+    pathParams: { party: "The party's slug (as in /api/v1/parties)." },
     responses: [
       { status: 200, description: "The badge.", contentType: "image/svg+xml", conditional: true },
       { status: 404, description: "A 'not found' badge.", contentType: "image/svg+xml" },

@@ -27,6 +27,7 @@ export const AgreementView = v.strictObject({
   title: v.string(),
   kind: v.picklist(AGREEMENT_KINDS),
   signed_on: v.nullable(IsoDate),
+  in_force_on: v.nullable(IsoDate),
   parties: v.array(v.string()),
   source_url: v.nullable(v.string()),
   summary: v.string(),
@@ -45,6 +46,9 @@ export const StoredDeadline = v.strictObject({
   due_at: v.optional(v.string()),
   within: v.optional(v.string()),
   from: v.optional(IsoDate),
+  after: v.optional(
+    v.union([v.picklist(["signing", "entry_into_force"]), v.strictObject({ commitment: Id, when: v.literal("met") })]),
+  ),
   grace: v.optional(v.string()),
 });
 
@@ -65,6 +69,15 @@ export const CommitmentView = v.strictObject({
   status: v.picklist(PROGRESS),
   status_changed_at: Iso,
   timeliness: v.picklist(TIMELINESS),
+  /** While the deadline's anchor has not happened (timeliness `waiting`): what it waits on. */
+  waiting_on: v.nullable(
+    v.union([
+      v.strictObject({ anchor: v.picklist(["signing", "entry_into_force"]) }),
+      v.strictObject({ anchor: v.literal("commitment"), commitment: Id, title: v.nullable(v.string()) }),
+    ]),
+  ),
+  /** "waiting on entry into force", "waiting on: <title>"; null when not waiting. */
+  waiting_reason: v.nullable(v.string()),
   days_left: v.nullable(v.number()),
   created_at: Iso,
   updated_at: Iso,
@@ -79,6 +92,36 @@ export const AgreementDetail = v.strictObject({
   /** The next page of `GET /api/v1/commitments?agreement=…`, or null when every commitment is embedded. */
   commitments_next: v.nullable(v.string()),
 });
+
+const PartyCounts = {
+  total: v.number(),
+  by_timeliness: v.record(v.picklist(TIMELINESS), v.number()),
+  by_status: v.record(v.picklist(PROGRESS), v.number()),
+  record: v.strictObject({ met_on_time: v.number(), met_late: v.number(), overdue: v.number(), broken: v.number() }),
+};
+
+export const PartyView = v.strictObject({
+  slug: v.string(),
+  name: v.string(),
+  aliases: v.array(v.string()),
+  /** Whether an editor named it (PUT /api/v1/parties/{slug}); other parties are names commitments give. */
+  named: v.boolean(),
+  ...PartyCounts,
+  links: v.strictObject({
+    page: v.string(),
+    api: v.string(),
+    commitments: v.string(),
+    rss: v.string(),
+    atom: v.string(),
+    json_feed: v.string(),
+    calendar: v.string(),
+    badge: v.string(),
+  }),
+});
+
+export const PartyList = v.strictObject({ items: v.array(PartyView) });
+
+export const PartyRecord = v.strictObject({ slug: v.string(), name: v.string(), aliases: v.array(v.string()), created_at: Iso, updated_at: Iso, version: v.number() });
 
 export const CommitmentList = v.strictObject({ items: v.array(CommitmentView), next_cursor: v.nullable(v.string()) });
 

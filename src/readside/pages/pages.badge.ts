@@ -4,6 +4,7 @@
  * external references.
  */
 import { daysPhrase, progressLabel, timelinessLabel } from "../../lib/labels";
+import type { PartyCounts } from "../../ledger/parties.service";
 import { escapeXml } from "../../lib/xml";
 import type { CommitmentCard } from "./pages.service";
 import { TIMELINESS_COLOURS } from "./pages.timeline";
@@ -29,6 +30,7 @@ export function badgeValue(card: CommitmentCard | null, show: "timeliness" | "pr
   let text = timelinessLabel(t);
   if (t === "overdue" && card.daysOverdue !== null) text = daysPhrase(-card.daysOverdue, true);
   else if ((t === "due_soon" || t === "on_track") && card.daysLeft !== null) text = daysPhrase(card.daysLeft, false);
+  else if (t === "waiting" && card.waitingReason !== null) text = [...card.waitingReason].length > 48 ? `${[...card.waitingReason].slice(0, 47).join("")}…` : card.waitingReason;
   return { text, colour: TIMELINESS_COLOURS[t] };
 }
 
@@ -51,4 +53,17 @@ export function renderBadge(label: string, value: { text: string; colour: string
   </g>
 </svg>
 `;
+}
+
+/**
+ * A party's record in a badge: "3/5 met on time · 2 overdue" of its decided commitments (met on
+ * time, met late, broken), red while any is overdue, green when all decided were met on time.
+ */
+export function partyBadgeValue(counts: PartyCounts | null): { text: string; colour: string } {
+  if (!counts) return { text: "not found", colour: "#4b5563" };
+  const r = counts.record;
+  const decided = r.met_on_time + r.met_late + r.broken;
+  const parts = [decided > 0 ? `${r.met_on_time}/${decided} met on time` : "none decided yet", ...(r.overdue > 0 ? [`${r.overdue} overdue`] : [])];
+  const colour = r.overdue > 0 ? TIMELINESS_COLOURS.overdue : decided > 0 && r.met_on_time === decided ? TIMELINESS_COLOURS.on_track : "#4b5563";
+  return { text: parts.join(" · "), colour };
 }

@@ -48,6 +48,7 @@ h4, .card-title { font-size: 1rem; margin: 0 0 .35rem; overflow-wrap: anywhere; 
 .badge.t-met_late { background: var(--met-late); }
 .badge.t-closed { background: var(--closed); }
 .badge.t-no_deadline { background: var(--none); color: var(--fg); }
+.badge.t-waiting { background: #0e7490; }
 .badge.progress { background: #fff; color: var(--fg); border: 1px solid var(--muted); font-weight: 500; }
 .cards { list-style: none; padding: 0; margin: 0; display: grid; gap: .6rem; }
 .card { border: 1px solid var(--line); border-left: .4rem solid var(--none); border-radius: .4rem; padding: .6rem .8rem; background: #fff; }

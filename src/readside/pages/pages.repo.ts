@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
 import { urgencyRankSql } from "../../ledger/commitments.timeliness";
 
@@ -10,6 +10,9 @@ export interface LatestChange {
   recordedAt: number;
   occurredAt: number;
 }
+
+/** The anchor commitment's title, for "waiting on: <title>" (commitments read unaliased). */
+const ANCHOR_TITLE = sql.raw(`(SELECT anchor.title FROM commitments AS anchor WHERE anchor.id = "commitments"."anchor_id") AS anchor_title`);
 
 /** The default list order's sort key: must match the expression index commitments_list_order. */
 const LIST_KEY = sql.raw("coalesce(due_at, 9007199254740991)");
@@ -23,6 +26,9 @@ export interface CardRow {
   dueOn: string | null;
   overdueAt: number | null;
   statusChangedAt: number;
+  /** What an unresolved deadline waits on, and the anchor commitment's title (for the reason). */
+  waitingOn: string | null;
+  anchorTitle: string | null;
   tags: string[];
   parties: string[];
   /** How many commitments the agreement has in all (for "and N more"). */
@@ -38,6 +44,8 @@ interface RawCardRow {
   due_on: string | null;
   overdue_at: number | null;
   status_changed_at: number;
+  waiting_on: string | null;
+  anchor_title: string | null;
   tags: string;
   parties: string;
   total: number;
@@ -52,6 +60,8 @@ const toCardRow = (r: RawCardRow): CardRow => ({
   dueOn: r.due_on,
   overdueAt: r.overdue_at,
   statusChangedAt: r.status_changed_at,
+  waitingOn: r.waiting_on,
+  anchorTitle: r.anchor_title,
   tags: JSON.parse(r.tags) as string[],
   parties: JSON.parse(r.parties) as string[],
   agreementTotal: r.total,
@@ -70,8 +80,8 @@ export async function mostUrgentPerAgreement(
   agreementId?: string,
 ): Promise<CardRow[]> {
   const rows = await db.all<RawCardRow>(sql`
-    SELECT id, title, agreement_id, status, due_at, due_on, overdue_at, status_changed_at, tags, parties, total FROM (
-      SELECT id, title, agreement_id, status, due_at, due_on, overdue_at, status_changed_at, tags, parties,
+    SELECT id, title, agreement_id, status, due_at, due_on, overdue_at, status_changed_at, waiting_on, anchor_title, tags, parties, total FROM (
+      SELECT id, title, agreement_id, status, due_at, due_on, overdue_at, status_changed_at, waiting_on, ${ANCHOR_TITLE}, tags, parties,
         row_number() OVER (PARTITION BY agreement_id ORDER BY ${urgencyRankSql(now, windowMs)}, ${LIST_KEY}, title, id) AS rn,
         count(*) OVER (PARTITION BY agreement_id) AS total
       FROM commitments
@@ -94,7 +104,7 @@ export async function countByRank(db: Db, now: number, windowMs: number, agreeme
  * commitments_list_order index (or commitments_agreement_due for one agreement).
  */
 export async function deadlinesAround(db: Db, now: number, each: number, agreementId?: string): Promise<{ rows: CardRow[]; more: boolean }> {
-  const columns = sql`id, title, agreement_id, status, due_at, due_on, overdue_at, status_changed_at, tags, parties, 0 AS total`;
+  const columns = sql`id, title, agreement_id, status, due_at, due_on, overdue_at, status_changed_at, waiting_on, ${ANCHOR_TITLE}, tags, parties, 0 AS total`;
   const [after, before] = agreementId
     ? await Promise.all([
         db.all<RawCardRow>(sql`SELECT ${columns} FROM commitments WHERE agreement_id = ${agreementId} AND due_at >= ${now} ORDER BY due_at, id LIMIT ${each}`),
@@ -127,4 +137,46 @@ export async function latestChangesOf(db: Db, ids: string[]): Promise<Map<string
       { commitmentId: r.commitment_id, type: r.type, fromValue: r.from_value, toValue: r.to_value, recordedAt: r.recorded_at, occurredAt: r.occurred_at },
     ]),
   );
+}
+
+/**
+ * A party's commitments (ids from ledger/parties.repo.ts partyCommitmentIds) as cards: the
+ * `perGroup` most urgent of each timeliness, ranked in SQLite. CROSS JOIN keeps the party's ids
+ * as the outer loop, so SQLite reads its rows by primary key and never walks a ledger-wide index.
+ */
+export async function partyCardsByTimeliness(db: Db, ids: SQL, now: number, windowMs: number, perGroup: number): Promise<Array<CardRow & { rank: number }>> {
+  const rows = await db.all<RawCardRow & { rank: number }>(sql`
+    SELECT * FROM (
+      SELECT c.id AS id, c.title AS title, c.agreement_id AS agreement_id, c.status AS status, c.due_at AS due_at, c.due_on AS due_on,
+        c.overdue_at AS overdue_at, c.status_changed_at AS status_changed_at, c.waiting_on AS waiting_on,
+        (SELECT anchor.title FROM commitments AS anchor WHERE anchor.id = c.anchor_id) AS anchor_title, c.tags AS tags, c.parties AS parties,
+        c.rank AS rank, row_number() OVER (PARTITION BY c.rank ORDER BY coalesce(c.due_at, 9007199254740991), c.title, c.id) AS rn,
+        count(*) OVER (PARTITION BY c.rank) AS total
+      FROM ${ids} AS p CROSS JOIN (SELECT *, ${urgencyRankSql(now, windowMs)} AS rank FROM commitments) AS c ON c.id = p.commitment_id
+    ) WHERE rn <= ${perGroup}
+    ORDER BY rank, rn`);
+  return rows.map((r) => ({ ...toCardRow(r), rank: r.rank }));
+}
+
+/** A party's deadlines nearest `now`, `each` either side (by the party's ids, then sorted). */
+export async function partyDeadlinesAround(db: Db, ids: SQL, now: number, each: number): Promise<{ rows: CardRow[]; more: boolean }> {
+  const select = (where: SQL, order: SQL) => db.all<RawCardRow>(sql`
+    SELECT c.id AS id, c.title AS title, c.agreement_id AS agreement_id, c.status AS status, c.due_at AS due_at, c.due_on AS due_on,
+      c.overdue_at AS overdue_at, c.status_changed_at AS status_changed_at, c.waiting_on AS waiting_on, NULL AS anchor_title,
+      c.tags AS tags, c.parties AS parties, 0 AS total
+    FROM ${ids} AS p CROSS JOIN commitments AS c ON c.id = p.commitment_id
+    WHERE ${where} ORDER BY ${order} LIMIT ${each}`);
+  const [after, before] = await Promise.all([
+    select(sql`c.due_at >= ${now}`, sql`c.due_at, c.id`),
+    select(sql`c.due_at < ${now}`, sql`c.due_at DESC, c.id DESC`),
+  ]);
+  return { rows: [...before.reverse(), ...after].map(toCardRow), more: before.length === each || after.length === each };
+}
+
+/** Every party's name and how many commitments it has (the home page's list of parties). */
+export async function partyNames(db: Db): Promise<Array<{ group: string; name: string; n: number }>> {
+  return db.all<{ group: string; name: string; n: number }>(sql`
+    SELECT coalesce(pa.party_slug, 'key:' || cp.party_key) AS "group", min(cp.name) AS name, count(DISTINCT cp.commitment_id) AS n
+    FROM commitment_parties cp LEFT JOIN party_aliases pa ON pa.key = cp.party_key
+    GROUP BY 1 ORDER BY n DESC, name`);
 }

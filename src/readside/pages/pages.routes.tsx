@@ -11,8 +11,9 @@ import { clockedVersion } from "../version";
 import { badgeValue, renderBadge } from "./pages.badge";
 import { PAGES_CSS } from "./pages.css";
 import { BadgeQuery } from "./pages.schemas";
-import { loadAgreementPage, loadBadge, loadCommitmentPage, loadHome } from "./pages.service";
-import { AgreementPage, CommitmentPage, CSS_PATH, HomePage, ICON_PATH, NotFoundPage } from "./pages.views";
+import { loadAgreementPage, loadBadge, loadCommitmentPage, loadHome, loadPartyBadge, loadPartyPage } from "./pages.service";
+import { AgreementPage, CommitmentPage, CSS_PATH, HomePage, ICON_PATH, NotFoundPage, PartyPage } from "./pages.views";
+import { partyBadgeValue } from "./pages.badge";
 
 const PAGE_MAX_AGE = 60;
 const CSS_ETAG = `"css-${hashText(PAGES_CSS)}"`;
@@ -79,6 +80,35 @@ export const pagesRoutes = new Hono<AppEnv>()
       if (!page) return notFound("agreement", id);
       return { status: 200, node: (<AgreementPage {...page} now={ctx.now} />) as HtmlEscapedString };
     }, existsAs(c, "agreement", id));
+  })
+  .get("/parties/:slug", pageSecurity, (c) => {
+    const segment = c.req.param("slug");
+    return servePage(c, "page-party", async (ctx) => {
+      const page = segment.length <= 200 ? await loadPartyPage(c.var.db, segment, ctx) : null;
+      if (!page) return notFound("party", segment);
+      return { status: 200, node: (<PartyPage {...page} now={ctx.now} />) as HtmlEscapedString };
+    });
+  })
+  .get("/badges/parties/:file{[^/]+\\.svg}", badgeSecurity, async (c) => {
+    const segment = c.req.param("file").replace(/\.svg$/, "");
+    const { db, now, config } = c.var;
+    const windowMs = dueSoonWindowMs(config);
+    const version = await clockedVersion(db, now, windowMs);
+    const v = makeValidator("party-badge", [...version.parts, configParts(config), segment], version.lastModified);
+    return respondConditionally(
+      c,
+      v,
+      `/badges/parties/${segment}`,
+      async () => {
+        const found = segment.length <= 200 ? await loadPartyBadge(db, segment, { now, windowMs, base: baseUrl(c) }) : null;
+        return {
+          body: renderBadge(found?.party.name ?? "party", partyBadgeValue(found?.counts ?? null)),
+          contentType: "image/svg+xml; charset=utf-8",
+          status: found ? 200 : 404,
+        };
+      },
+      { maxAge: 300, headers: PUBLIC_READ_HEADERS },
+    );
   })
   .get("/badges/:file{[^/]+\\.svg}", badgeSecurity, validate("query", BadgeQuery), async (c) => {
     const id = c.req.param("file").replace(/\.svg$/, "");

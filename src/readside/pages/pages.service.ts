@@ -9,8 +9,20 @@ import { countCommitments, dependentsOf, findCommitment, findCommitmentsByIds, t
 import { daysUntil, timeliness, URGENCY, urgencyRank, type Timeliness } from "../../ledger/commitments.rules";
 import { listFeedEvents } from "../feeds/feeds.repo";
 import { toFeedItem } from "../feeds/feeds.service";
-import { progressLabel } from "../../lib/labels";
-import { countByRank, deadlinesAround, latestChangesOf, mostUrgentPerAgreement, type CardRow, type LatestChange } from "./pages.repo";
+import { progressLabel, waitingReason } from "../../lib/labels";
+import { partyCounts, partyLinks, resolveParty, slugForName } from "../../ledger/parties.service";
+import { allParties, partyCommitmentIds } from "../../ledger/parties.repo";
+import {
+  countByRank,
+  deadlinesAround,
+  latestChangesOf,
+  mostUrgentPerAgreement,
+  partyCardsByTimeliness,
+  partyDeadlinesAround,
+  partyNames,
+  type CardRow,
+  type LatestChange,
+} from "./pages.repo";
 
 export interface PageContext {
   now: number;
@@ -24,6 +36,8 @@ export interface CommitmentCard {
   agreementId: string;
   status: string;
   timeliness: Timeliness;
+  /** "waiting on entry into force", "waiting on: <title>" while the deadline's anchor has not happened. */
+  waitingReason: string | null;
   dueOn: string | null;
   dueAt: number | null;
   /** Whole UTC days to the deadline (negative once past); null without a deadline. */
@@ -82,6 +96,7 @@ export function toCard(row: CardSource, latest: LatestChange | undefined, ctx: P
     agreementId: row.agreementId,
     status: row.status,
     timeliness: t,
+    waitingReason: t === "waiting" ? waitingReason(row.waitingOn, row.anchorTitle) : null,
     dueOn: row.dueOn,
     dueAt: row.dueAt,
     daysLeft: row.dueAt === null ? null : daysUntil(row.dueAt, ctx.now),
@@ -129,6 +144,7 @@ export interface Summary {
   on_track: number;
   done: number;
   no_deadline: number;
+  waiting: number;
   closed: number;
 }
 
@@ -141,6 +157,7 @@ export function summaryFromCounts(n: Record<Timeliness, number>): Summary {
     on_track: n.on_track,
     done: n.met_on_time + n.met_late,
     no_deadline: n.no_deadline,
+    waiting: n.waiting,
     closed: n.closed,
   };
 }
@@ -185,8 +202,8 @@ export async function loadHome(db: Db, ctx: PageContext) {
         (a.cards[0]?.dueAt ?? Number.MAX_SAFE_INTEGER) - (b.cards[0]?.dueAt ?? Number.MAX_SAFE_INTEGER) ||
         a.agreement.title.localeCompare(b.agreement.title),
     );
-  const timeline = await loadTimeline(db, ctx);
-  return { summary, sections, timeline };
+  const [timeline, parties] = await Promise.all([loadTimeline(db, ctx), loadPartyLinks(db)]);
+  return { summary, sections, timeline, parties };
 }
 
 export interface DeadlineStep {
@@ -309,4 +326,52 @@ export async function loadAgreementPage(db: Db, id: string, ctx: PageContext) {
 export async function loadBadge(db: Db, id: string, ctx: PageContext): Promise<CommitmentCard | null> {
   const row = await findCommitment(db, id);
   return row ? toCard(row, undefined, ctx) : null;
+}
+
+/** Cards shown per timeliness on a party's page; the rest are one link away (the API's list). */
+export const PARTY_PER_GROUP = 50;
+
+export interface PartyGroup {
+  timeliness: Timeliness;
+  cards: CommitmentCard[];
+  /** How many of this timeliness the party has in all. */
+  total: number;
+}
+
+/**
+ * A party's page: its counts and record (ledger/parties.service.ts), its commitments grouped by
+ * timeliness (the PARTY_PER_GROUP most urgent of each, ranked in SQLite), the deadlines nearest
+ * today, and the latest change of the shown commitments. Every query goes through the party's
+ * key index: the cost of its own commitments, flat in the size of the ledger.
+ */
+export async function loadPartyPage(db: Db, segment: string, ctx: PageContext) {
+  const party = await resolveParty(db, segment);
+  if (!party) return null;
+  const ids = partyCommitmentIds(party.keys);
+  const [counts, rows, around] = await Promise.all([
+    partyCounts(db, party, ctx),
+    partyCardsByTimeliness(db, ids, ctx.now, ctx.windowMs, PARTY_PER_GROUP),
+    partyDeadlinesAround(db, ids, ctx.now, TIMELINE_MAX / 2),
+  ]);
+  const latest = await latestChangesOf(db, rows.map((r) => r.id));
+  const groups: PartyGroup[] = URGENCY.map((t) => ({ timeliness: t, cards: [] as CommitmentCard[], total: counts.by_timeliness[t] })).filter((g) => g.total > 0);
+  for (const row of rows) groups.find((g) => g.timeliness === URGENCY[row.rank])?.cards.push(toCard(row, latest.get(row.id), ctx));
+  const timeline = timelineItems(around.rows.map((r) => toCard(r, undefined, ctx)), ctx.now, around.more);
+  return { party, counts, summary: summaryFromCounts(counts.by_timeliness), groups, timeline, links: partyLinks(party.slug, party.name) };
+}
+
+/** Every party for the home page's list, linked to its page. */
+export async function loadPartyLinks(db: Db): Promise<Array<{ slug: string; name: string; count: number }>> {
+  const rows = await partyNames(db);
+  const named = new Map((await allParties(db)).map((p) => [p.slug, p]));
+  return rows.map((r) => {
+    const row = named.get(r.group);
+    return row ? { slug: row.slug, name: row.name, count: r.n } : { slug: slugForName(r.name), name: r.name, count: r.n };
+  });
+}
+
+/** A party's badge: its record, or null when there is no such party. */
+export async function loadPartyBadge(db: Db, segment: string, ctx: PageContext) {
+  const party = await resolveParty(db, segment);
+  return party ? { party, counts: await partyCounts(db, party, ctx) } : null;
 }

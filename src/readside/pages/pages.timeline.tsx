@@ -17,6 +17,7 @@ export const TIMELINESS_COLOURS: Record<Timeliness, string> = {
   met_late: "#5b3fa6",
   closed: "#4b5563",
   no_deadline: "#9ca3af",
+  waiting: "#0e7490",
 };
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -8,7 +8,8 @@ import type { CommitmentWithDeps } from "../../ledger/commitments.repo";
 import type { FeedItem } from "../feeds/feeds.service";
 import { daysPhrase, plural, progressLabel, timelinessLabel } from "../../lib/labels";
 import { isSafeHref } from "../../lib/xml";
-import type { AgreementSection, CommitmentCard, DeadlineFacts, DeadlineStep, Summary, TimelineData } from "./pages.service";
+import type { AgreementSection, CommitmentCard, DeadlineFacts, DeadlineStep, PartyGroup, Summary, TimelineData } from "./pages.service";
+import type { Party, PartyCounts, partyLinks } from "../../ledger/parties.service";
 import { Timeline } from "./pages.timeline";
 
 export const CSS_PATH = "/assets/pages.css";
@@ -118,6 +119,7 @@ export function ProgressBadge({ status }: { status: string }) {
 
 /** "Deadline 2026-02-08 · 292 days overdue" */
 function DueLine({ card }: { card: CommitmentCard }) {
+  if (card.waitingReason !== null) return <p class="due">Deadline: {card.waitingReason}</p>;
   if (card.dueOn === null) return <p class="due">No deadline</p>;
   const open = card.timeliness === "overdue" || card.timeliness === "due_soon" || card.timeliness === "on_track";
   let phrase: string | null = null;
@@ -173,7 +175,9 @@ export function SummaryList({ summary }: { summary: Summary }) {
         ))}
       </ul>
       <p class="summary-more">
-        {plural(summary.total, "commitment")} in all; {summary.no_deadline} without a deadline, {summary.closed} broken or withdrawn.
+        {plural(summary.total, "commitment")} in all; {summary.no_deadline} without a deadline,{" "}
+        {summary.waiting > 0 ? `${summary.waiting} waiting on an event before their deadline runs, ` : ""}
+        {summary.closed} broken or withdrawn.
       </p>
     </>
   );
@@ -260,8 +264,15 @@ function FollowLinks({ query, what }: { query: string; what: string }) {
  */
 export type Controls = Child | undefined;
 
-export function HomePage(props: { summary: Summary; sections: AgreementSection[]; timeline: TimelineData; now: number; controls?: Controls }) {
-  const { summary, sections, timeline, now } = props;
+export function HomePage(props: {
+  summary: Summary;
+  sections: AgreementSection[];
+  timeline: TimelineData;
+  parties: Array<{ slug: string; name: string; count: number }>;
+  now: number;
+  controls?: Controls;
+}) {
+  const { summary, sections, timeline, parties, now } = props;
   return (
     <Layout title="pledgewatch: commitment status" signInLink={!props.controls}>
       <h1>Commitment status</h1>
@@ -280,6 +291,18 @@ export function HomePage(props: { summary: Summary; sections: AgreementSection[]
         <h2 id="timeline-h">Deadlines</h2>
         <TimelineFigure timeline={timeline} now={now} id="home-tl" />
       </section>
+      {parties.length > 0 ? (
+        <section aria-labelledby="parties-h">
+          <h2 id="parties-h">Parties</h2>
+          <ul class="parties">
+            {parties.map((p) => (
+              <li>
+                <a href={`/parties/${enc(p.slug)}`}>{p.name}</a> ({plural(p.count, "commitment")})
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <section aria-labelledby="agreements-h">
         <h2 id="agreements-h">Agreements and their commitments</h2>
         {sections.length === 0 ? <p>No agreements recorded yet.</p> : null}
@@ -376,7 +399,7 @@ export function CommitmentPage(props: {
           {progressLabel(c.status)} since <time datetime={new Date(c.statusChangedAt).toISOString()}>{isoDate(c.statusChangedAt)}</time>
         </dd>
         <dt>Timeliness</dt>
-        <dd>{timelinessLabel(card.timeliness)}</dd>
+        <dd>{card.waitingReason ?? timelinessLabel(card.timeliness)}</dd>
         <dt>Responsible</dt>
         <dd>{c.parties.length > 0 ? c.parties.join(", ") : "not stated"}</dd>
         <dt>Tags</dt>
@@ -521,6 +544,88 @@ export function AgreementPage(props: {
       <section aria-labelledby="follow-h">
         <h2 id="follow-h">Follow this agreement</h2>
         <FollowLinks query={query} what="this agreement's changes" />
+      </section>
+    </Layout>
+  );
+}
+
+export function PartyPage(props: {
+  party: Party;
+  counts: PartyCounts;
+  summary: Summary;
+  groups: PartyGroup[];
+  timeline: TimelineData;
+  links: ReturnType<typeof partyLinks>;
+  now: number;
+}) {
+  const { party, counts, summary, groups, timeline, links, now } = props;
+  const query = `?party=${encodeURIComponent(party.name)}`;
+  const decided = counts.record.met_on_time + counts.record.met_late + counts.record.broken;
+  return (
+    <Layout title={`${party.name} · pledgewatch`} feedQuery={query}>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href="/">Status</a>
+      </nav>
+      <h1>{party.name}</h1>
+      {party.aliases.length > 0 ? <p class="meta">Also known as {party.aliases.join(", ")}</p> : null}
+      <p class="lede">
+        {plural(counts.total, "commitment")} name {party.name} as responsible.
+      </p>
+      <section aria-labelledby="record-h">
+        <h2 id="record-h">Record</h2>
+        <dl class="facts record">
+          <dt>Met on time</dt>
+          <dd>{counts.record.met_on_time}</dd>
+          <dt>Met late</dt>
+          <dd>{counts.record.met_late}</dd>
+          <dt>Overdue</dt>
+          <dd>{counts.record.overdue}</dd>
+          <dt>Broken</dt>
+          <dd>{counts.record.broken}</dd>
+        </dl>
+        <p>
+          {decided > 0
+            ? `Of ${plural(decided, "decided commitment")}, ${counts.record.met_on_time} met on time.`
+            : "No commitment has been met or broken yet."}{" "}
+          <img src={links.badge} alt={`Record of ${party.name}: ${counts.record.met_on_time} met on time, ${counts.record.overdue} overdue`} />
+        </p>
+      </section>
+      <section aria-labelledby="summary-h">
+        <h2 id="summary-h">Summary</h2>
+        <SummaryList summary={summary} />
+      </section>
+      <section aria-labelledby="timeline-h">
+        <h2 id="timeline-h">Deadlines</h2>
+        <TimelineFigure timeline={timeline} now={now} id="party-tl" />
+      </section>
+      <section aria-labelledby="commitments-h">
+        <h2 id="commitments-h">Commitments by timeliness</h2>
+        {groups.length === 0 ? <p>No commitments name this party yet.</p> : null}
+        {groups.map((g) => (
+          <section aria-labelledby={`g-${g.timeliness}`}>
+            <h3 id={`g-${g.timeliness}`}>
+              {timelinessLabel(g.timeliness)} ({g.total})
+            </h3>
+            <ul class="cards two">
+              {g.cards.map((card) => (
+                <Card card={card} level={4} />
+              ))}
+            </ul>
+            {g.total > g.cards.length ? (
+              <p>
+                Showing {g.cards.length} of {g.total}; the rest in the API (
+                <code>
+                  {links.commitments}&amp;timeliness={g.timeliness}
+                </code>
+                ).
+              </p>
+            ) : null}
+          </section>
+        ))}
+      </section>
+      <section aria-labelledby="follow-h">
+        <h2 id="follow-h">Follow this party</h2>
+        <FollowLinks query={query} what={`${party.name}'s commitments`} />
       </section>
     </Layout>
   );

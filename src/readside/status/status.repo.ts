@@ -100,11 +100,12 @@ export interface DeadlineRow {
   overdueAt: number;
   statusChangedAt: number;
   timeZone: string;
+  waitingOn: string | null;
 }
 
 const deadlineColumns = sql`c.id AS id, c.title AS title, c.agreement_id AS agreementId, a.title AS agreementTitle,
   c.status AS status, c.due_on AS dueOn, c.due_at AS dueAt, c.overdue_at AS overdueAt,
-  c.status_changed_at AS statusChangedAt, c.time_zone AS timeZone`;
+  c.status_changed_at AS statusChangedAt, c.time_zone AS timeZone, c.waiting_on AS waitingOn`;
 
 /** Open commitments past deadline + grace, longest overdue first (commitments_open_overdue). */
 export async function listOverdue(db: Db, now: number, limit: number): Promise<DeadlineRow[]> {
