@@ -14,6 +14,7 @@ import { statusRoutes } from "./readside/status/status.routes";
 import { deliveryRoutes, subscriptionRoutes } from "./alerts/subscriptions.routes";
 import { transferRoutes } from "./ledger/transfer/transfer.routes";
 import { editorRoutes } from "./editor/editor.routes";
+import { proposalRoutes, sourceRoutes } from "./watch/watch.routes";
 
 /** Largest body any write except /import accepts. */
 const API_MAX_BYTES = 64 * 1024;
@@ -29,6 +30,8 @@ export const api = new Hono<AppEnv>()
   .route("/tokens", tokenRoutes)
   .route("/subscriptions", subscriptionRoutes)
   .route("/deliveries", deliveryRoutes)
+  .route("/sources", sourceRoutes)
+  .route("/proposals", proposalRoutes)
   .route("/", transferRoutes);
 
 export const app = new Hono<AppEnv>()

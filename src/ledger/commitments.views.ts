@@ -4,6 +4,7 @@ import { daysUntil, timeliness, type Timeliness } from "./commitments.rules";
 import { type CommitmentWithDeps } from "./commitments.repo";
 import { type EvidenceLink } from "./commitments.table";
 import type { ReadContext } from "./ledger.context";
+import { isStale } from "./commitments.verification";
 
 export interface CommitmentView {
   id: string;
@@ -12,6 +13,7 @@ export interface CommitmentView {
   description: string;
   parties: string[];
   tags: string[];
+  keywords: string[];
   evidence: EvidenceLink[];
   depends_on: string[];
   time_zone: string;
@@ -23,6 +25,10 @@ export interface CommitmentView {
   status_changed_at: string;
   timeliness: Timeliness;
   days_left: number | null;
+  verify_every: string | null;
+  last_verified_at: string | null;
+  stale_at: string | null;
+  stale: boolean;
   created_at: string;
   updated_at: string;
   version: number;
@@ -38,6 +44,7 @@ export function toView(row: CommitmentWithDeps, ctx: ReadContext): CommitmentVie
     description: row.description,
     parties: row.parties,
     tags: row.tags,
+    keywords: row.keywords,
     evidence: row.evidence,
     depends_on: row.dependsOn,
     time_zone: row.timeZone,
@@ -49,6 +56,10 @@ export function toView(row: CommitmentWithDeps, ctx: ReadContext): CommitmentVie
     status_changed_at: toIso(row.statusChangedAt),
     timeliness: t,
     days_left: open && row.dueAt !== null ? daysUntil(row.dueAt, ctx.now) : null,
+    verify_every: row.verifyEvery,
+    last_verified_at: row.lastVerifiedAt === null ? null : toIso(row.lastVerifiedAt),
+    stale_at: row.staleAt === null ? null : toIso(row.staleAt),
+    stale: isStale(row, ctx.now),
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),
     version: row.version,

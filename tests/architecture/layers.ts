@@ -7,6 +7,7 @@
  *   platform  bindings and plumbing: db client and guards, HTTP context/middleware, config, SSRF guard
  *   ledger    agreements and commitments (root), history + outbox, auth, transfer
  *   alerts    subscriptions and webhook delivery (root), the sweep
+ *   watch     the evidence watch: sources, polling, parsing, FTS matching, proposals
  *   readside  conditional GET and shared read plumbing (root), feeds, calendar, status, pages, openapi
  *   editor    the browser editor: sessions' HTTP side, forms over the ledger's services, readside's layout
  *   .         the composition root: index.ts, app.ts
@@ -15,7 +16,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
-export const GROUPS = ["lib", "platform", "ledger", "alerts", "readside", "editor", "."] as const;
+export const GROUPS = ["lib", "platform", "ledger", "alerts", "watch", "readside", "editor", "."] as const;
 
 /** Domain and storage modules: they take `db` and `now` as arguments and know nothing of HTTP. */
 const DOMAIN_FILE = /\.(service|rules|repo|graph|alerts|table)\.ts$/;

@@ -17,7 +17,7 @@ import {
   findCommitmentsByIds,
   versionsUnchanged,
 } from "../commitments.repo";
-import { countsFromSigning, planCommitmentWrite, stateFromInput } from "../commitments.plan";
+import { countsFromSigning, newCommitmentDefaults, planCommitmentWrite, stateFromInput } from "../commitments.plan";
 import { retryOnConflict } from "../commitments.service";
 import { type WriteContext } from "../ledger.context";
 import { findCycleFrom } from "../commitments.graph";
@@ -206,7 +206,12 @@ export async function planImport(db: Db, doc: ImportDocumentInput, ctx: WriteCon
     }
     // Same status with another date is a correction of when it was reached: planCommitmentWrite
     // records it as an edit.
-    const next = stateFromInput(c, c.id, statusChangedAt);
+    const next = stateFromInput(
+      c,
+      c.id,
+      statusChangedAt,
+      existing ? { keywords: existing.keywords, verifyEvery: existing.verifyEvery } : newCommitmentDefaults(ctx),
+    );
     const plan = naming(doc, path, () =>
       planCommitmentWrite(db, existing, next, signedOn, { reason: "changed by import", note: c.status_note }, ctx, path),
     );
@@ -239,6 +244,8 @@ export async function exportDocument(db: Db, now: number) {
       description: c.description,
       parties: c.parties,
       tags: c.tags,
+      keywords: c.keywords,
+      verify_every: c.verifyEvery,
       evidence: c.evidence,
       depends_on: c.dependsOn,
       time_zone: c.timeZone,
