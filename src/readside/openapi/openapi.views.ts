@@ -139,6 +139,54 @@ export const SubscriptionView = v.strictObject({
   updated_at: Iso,
 });
 
+const Nullable = <T extends v.GenericSchema>(s: T) => v.nullable(s);
+
+export const SourceView = v.strictObject({
+  id: Id,
+  url: v.string(),
+  kind: v.picklist(["feed", "page"]),
+  agreements: Nullable(v.array(v.string())),
+  parties: Nullable(v.array(v.string())),
+  keywords: Nullable(v.array(v.string())),
+  every: v.string(),
+  state: v.picklist(["active", "paused"]),
+  health: v.strictObject({
+    status: v.picklist(["healthy", "failing", "pending", "paused"]),
+    last_fetched_at: Nullable(Iso),
+    last_status: Nullable(v.number()),
+    last_error: Nullable(v.string()),
+    last_success_at: Nullable(Iso),
+    consecutive_failures: v.number(),
+    next_poll_at: Nullable(Iso),
+    items_seen: v.number(),
+    proposals_made: v.number(),
+  }),
+  created_by: v.string(),
+  created_at: Iso,
+  updated_at: Iso,
+});
+export const SourceList = v.strictObject({ items: v.array(SourceView), next_cursor: v.nullable(v.string()) });
+
+export const ProposalView = v.strictObject({
+  id: Id,
+  commitment: Id,
+  source: Id,
+  item: v.strictObject({ title: v.string(), url: Nullable(v.string()), published_at: Nullable(Iso) }),
+  snippet: v.string(),
+  score: v.number(),
+  suggested: v.strictObject({
+    status: Nullable(v.picklist(PROGRESS)),
+    evidence: Nullable(v.strictObject({ url: v.string(), title: v.string() })),
+  }),
+  state: v.picklist(["open", "accepted", "dismissed"]),
+  decided_by: Nullable(v.string()),
+  decided_at: Nullable(Iso),
+  decision_note: Nullable(v.string()),
+  created_at: Iso,
+});
+export const ProposalList = v.strictObject({ items: v.array(ProposalView), next_cursor: v.nullable(v.string()) });
+export const AcceptedProposal = v.strictObject({ proposal: ProposalView, commitment: CommitmentView });
+
 export const SubscriptionWithSecret = v.strictObject({ ...SubscriptionView.entries, secret: v.string() });
 export const SubscriptionList = v.strictObject({ items: v.array(SubscriptionView), next_cursor: v.nullable(v.string()) });
 export const TestEventSent = v.strictObject({ event_id: Id });
