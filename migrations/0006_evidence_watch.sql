@@ -57,6 +57,8 @@ CREATE TABLE `sources` (
 CREATE INDEX `sources_active_next_poll` ON `sources` (`next_poll_at`) WHERE state = 'active';--> statement-breakpoint
 ALTER TABLE `subscriptions` ADD `remind_every` text;--> statement-breakpoint
 ALTER TABLE `subscriptions` ADD `remind_every_ms` integer;--> statement-breakpoint
+ALTER TABLE `sweep_runs` ADD `stale` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `sweep_runs` ADD `reminders` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `commitments` ADD `keywords` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE `commitments` ADD `last_verified_at` integer;--> statement-breakpoint
 ALTER TABLE `commitments` ADD `verify_every` text;--> statement-breakpoint
@@ -100,5 +102,6 @@ END;
 INSERT INTO commitments_fts(commitments_fts) VALUES ('rebuild');
 --> statement-breakpoint
 -- Commitments written before 0006 are checked every 30 days (the default VERIFY_EVERY), counted
--- from their last change.
-UPDATE `commitments` SET `verify_every` = 'P30D', `stale_at` = `updated_at` + 2592000000, `next_stale_alert_at` = `updated_at` + 2592000000;
+-- from their creation, as for a new commitment never verified (the period the sweep uses is
+-- stale_at minus the last check or creation).
+UPDATE `commitments` SET `verify_every` = 'P30D', `stale_at` = `created_at` + 2592000000, `next_stale_alert_at` = `created_at` + 2592000000;
