@@ -242,7 +242,7 @@ export const StatusDocument = v.strictObject({
   indicator: v.picklist(["ok", "attention", "degraded"]),
   reasons: v.array(v.string()),
   generated_at: Iso,
-  counts: v.strictObject({ total: v.number(), by_status: countsOf(PROGRESS), by_timeliness: countsOf(TIMELINESS) }),
+  counts: v.strictObject({ total: v.number(), by_status: countsOf(PROGRESS), by_timeliness: countsOf(TIMELINESS), stale: v.number() }),
   overdue: v.array(v.strictObject({ ...DeadlineItem, days_overdue: v.number() })),
   overdue_truncated: v.boolean(),
   next_deadlines: v.array(v.strictObject({ ...DeadlineItem, timeliness: v.picklist(TIMELINESS), days_left: v.number() })),

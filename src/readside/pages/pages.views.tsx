@@ -8,7 +8,7 @@ import type { CommitmentWithDeps } from "../../ledger/commitments.repo";
 import type { FeedItem } from "../feeds/feeds.service";
 import { daysPhrase, plural, progressLabel, timelinessLabel } from "../../lib/labels";
 import { isSafeHref } from "../../lib/xml";
-import type { AgreementSection, CommitmentCard, DeadlineFacts, DeadlineStep, Summary, TimelineData } from "./pages.service";
+import type { AgreementSection, CommitmentCard, DeadlineFacts, DeadlineStep, Summary, TimelineData, VerificationFacts } from "./pages.service";
 import { Timeline } from "./pages.timeline";
 
 export const CSS_PATH = "/assets/pages.css";
@@ -318,6 +318,7 @@ function AgreementMeta({ agreement }: { agreement: AgreementRow }) {
 
 export function CommitmentPage(props: {
   commitment: CommitmentWithDeps;
+  verification: VerificationFacts;
   card: CommitmentCard;
   agreement: AgreementRow | null;
   dependsOn: CommitmentCard[];
@@ -328,7 +329,7 @@ export function CommitmentPage(props: {
   deadlines: DeadlineStep[];
   base: string;
 }) {
-  const { commitment: c, card, agreement, dependsOn, dependents, dependentsHidden, history, deadline, deadlines, base } = props;
+  const { commitment: c, verification, card, agreement, dependsOn, dependents, dependentsHidden, history, deadline, deadlines, base } = props;
   const query = `?commitment=${enc(c.id)}`;
   const badgeUrl = `${base}/badges/${enc(c.id)}.svg`;
   return (
@@ -368,6 +369,15 @@ export function CommitmentPage(props: {
         </dd>
         <dt>Timeliness</dt>
         <dd>{timelinessLabel(card.timeliness)}</dd>
+        <dt>Last verified</dt>
+        <dd>
+          {verification.lastVerifiedAt === null ? (
+            verification.phrase
+          ) : (
+            <time datetime={new Date(verification.lastVerifiedAt).toISOString()}>{verification.phrase}</time>
+          )}
+          {verification.stale ? ` — needs checking (every ${verification.verifyEvery})` : ""}
+        </dd>
         <dt>Responsible</dt>
         <dd>{c.parties.length > 0 ? c.parties.join(", ") : "not stated"}</dd>
         <dt>Tags</dt>
