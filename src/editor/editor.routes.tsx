@@ -42,6 +42,7 @@ import { EVENT_TYPES } from "../ledger/history/events.types";
 import { SubscriptionPage, SubscriptionsPage } from "./editor.views";
 import { createToken, listTokens, revokeToken } from "../ledger/auth/tokens.service";
 import type { CommitmentView } from "../ledger/commitments.views";
+import { watchPages } from "./watch.pages";
 
 /** Editor pages answer a missing record with an HTML 404; anything else goes to the one handler. */
 function editorError(error: Error, c: EditorContext) {
@@ -456,6 +457,7 @@ const editor = new Hono<EditorEnv>()
   .route("/tokens", tokens)
   .route("/subscriptions", subscriptionPages)
   .route("/deliveries", deliveryPages)
+  .route("/watch", watchPages)
   .onError(editorError);
 
 const EDITOR_JS_ETAG = `"editor-js-${hashText(EDITOR_JS)}"`;

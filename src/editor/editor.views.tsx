@@ -136,11 +136,11 @@ export function Select(p: FieldProps & { options: { value: string; label: string
   );
 }
 
-const FormToken = ({ token }: { token: string }) => <input type="hidden" name="form_token" value={token} />;
+export const FormToken = ({ token }: { token: string }) => <input type="hidden" name="form_token" value={token} />;
 
 /** The signed-in bar on every editor page: who, and a sign-out button (a form: it changes state). */
 /** A one-button POST form (sign out, revoke, redeliver, pause…): the form token, hidden fields, the button. */
-function ActionButton(props: { action: string; formToken: string; label: string; inline?: boolean; children?: Child }) {
+export function ActionButton(props: { action: string; formToken: string; label: string; inline?: boolean; children?: Child }) {
   return (
     <form method="post" action={props.action} class={props.inline ? "inline" : undefined}>
       <FormToken token={props.formToken} />
@@ -152,7 +152,7 @@ function ActionButton(props: { action: string; formToken: string; label: string;
   );
 }
 
-function EditorLayout(props: { title: string; who: string; formToken: string; children: Child }) {
+export function EditorLayout(props: { title: string; who: string; formToken: string; children: Child }) {
   return (
     <Layout title={`${props.title} · pledgewatch editor`} signInLink={false} scripts={[EDITOR_JS_PATH]}>
       <div class="signed-in">
@@ -226,7 +226,8 @@ export function DashboardPage(props: {
       ) : null}
       <p>
         <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a> ·{" "}
-        <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/tokens">API tokens</a> (admin)
+        <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/watch">Evidence watch: inbox and sources</a> ·{" "}
+        <a href="/editor/tokens">API tokens</a> (admin)
       </p>
       <h2>Agreements</h2>
       <ul class="editor-list">
