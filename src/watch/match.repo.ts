@@ -20,7 +20,8 @@ interface CandidateRow {
   agreement_id: string;
 }
 
-const SQL = `
+/** Exported for bench/watch.mjs, which runs the same statement against 1k and 100k commitments. */
+export const CANDIDATE_SQL = `
 SELECT c.id, c.title, c.keywords, c.parties, c.agreement_id
 FROM commitments_fts f JOIN commitments c ON c.rowid = f.rowid
 WHERE commitments_fts MATCH ?1 AND c.closed_at IS NULL
@@ -38,7 +39,7 @@ export async function findCandidates(db: Db, queries: Array<{ match: string | nu
   const results = await d1.batch<CandidateRow>(
     live.map((q) =>
       d1
-        .prepare(SQL)
+        .prepare(CANDIDATE_SQL)
         .bind(q.match, q.scope.agreements ? JSON.stringify(q.scope.agreements) : null, q.scope.partyKeys ? JSON.stringify(q.scope.partyKeys) : null),
     ),
   );
