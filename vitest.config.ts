@@ -13,7 +13,7 @@ export default defineConfig({
         // delivery by calling them with an injected fetch, so no test ever sends a real webhook
         // off this machine. The real queue path is tested end to end under `wrangler dev` with a
         // loopback receiver (e2e/).
-        queueProducers: { DELIVERIES: "pledgewatch-deliveries-unconsumed" },
+        queueProducers: { DELIVERIES: "pledgewatch-deliveries-unconsumed", POLLS: "pledgewatch-polls-unconsumed" },
         bindings: {
           TEST_MIGRATIONS: migrations,
           ADMIN_TOKEN: "test-admin-token",

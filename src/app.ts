@@ -17,6 +17,7 @@ import { editorRoutes } from "./editor/editor.routes";
 import { websubApiRoutes, websubRoutes } from "./websub/websub.routes";
 import { draftRoutes } from "./intake/drafts/drafts.routes";
 import { partyRoutes } from "./ledger/parties.routes";
+import { proposalRoutes, sourceRoutes } from "./watch/watch.routes";
 
 /** Largest body any write except /import accepts. */
 const API_MAX_BYTES = 64 * 1024;
@@ -36,6 +37,8 @@ export const api = new Hono<AppEnv>()
   .route("/websub", websubApiRoutes)
   .route("/drafts", draftRoutes)
   .route("/parties", partyRoutes)
+  .route("/sources", sourceRoutes)
+  .route("/proposals", proposalRoutes)
   .route("/", transferRoutes);
 
 export const app = new Hono<AppEnv>()

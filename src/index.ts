@@ -1,7 +1,8 @@
 /**
- * Composition root: three thin adapters. Each builds its dependencies and calls one domain
- * function: the HTTP app, the sweep (cron; the WebSub hub's leases and re-sends first), the delivery
- * consumer (queue and its dead letters; the hub's messages and fan-out go through websub/ first).
+ * Composition root: three thin adapters. Each builds its dependencies and calls domain
+ * functions: the HTTP app; the cron (the WebSub hub's leases and re-sends, the sweep, then the
+ * evidence watch's claim of due sources); the queues (deliveries and their dead letters, the hub's
+ * messages and fan-out through websub/ first, and the polls queue, switched on batch.queue).
  */
 import { app } from "./app";
 import { createDb } from "./platform/db/client";
@@ -14,6 +15,10 @@ import { handleQueueBatchWithHub } from "./websub/websub.consumer";
 import { readWebsubConfig } from "./websub/websub.config";
 import { websubQueue } from "./websub/websub.messages";
 import { runWebsubSweep } from "./websub/websub.sweep";
+import { enqueueDuePolls, handlePollBatch } from "./watch/poll";
+import { pollsQueue } from "./watch/messages";
+
+const POLLS_QUEUE = "pledgewatch-polls";
 
 export default {
   fetch: app.fetch,
@@ -23,23 +28,34 @@ export default {
     const db = createDb(counter.d1);
     // The hub's few queries first, on the same count: the sweep's budget then sees them.
     await runWebsubSweep(db, websubQueue(env), controller.scheduledTime);
-    await runSweep(
-      {
-        db,
-        queue: deliveriesQueue(env),
-        ...sweepSettings(readConfig(env)),
-        queryCount: counter.count,
-        clock: Date.now,
-      },
-      controller.scheduledTime,
-      Date.now(),
-    );
+    try {
+      await runSweep(
+        {
+          db,
+          queue: deliveriesQueue(env),
+          ...sweepSettings(readConfig(env)),
+          queryCount: counter.count,
+          clock: Date.now,
+        },
+        controller.scheduledTime,
+        Date.now(),
+      );
+    } finally {
+      // Beside the sweep, even when it failed: claim the sources due for a poll and queue them.
+      await enqueueDuePolls(db, pollsQueue(env), controller.scheduledTime).catch((error) =>
+        console.error("claiming due sources failed; the next cron claims them", error),
+      );
+    }
   },
 
   async queue(batch, env, _ctx) {
     const db = createDb(env.DB);
     const config = readConfig(env);
     const fetcher: typeof fetch = (input, init) => fetch(input, init);
+    if (batch.queue === POLLS_QUEUE) {
+      await handlePollBatch(batch, { db, fetch: fetcher, deliveries: deliveriesQueue(env), allowPrivate: config.allowPrivateWebhookTargets, clock: Date.now });
+      return;
+    }
     await handleQueueBatchWithHub(
       batch,
       { db, queue: websubQueue(env), fetch: fetcher, config, websub: readWebsubConfig(env), clock: Date.now, random: Math.random },

@@ -7,8 +7,8 @@
  * Matching: filters are ANDed across kinds and ORed within one; NULL = all. Parties match by
  * their stored keys (lib/parties.ts), never by SQL lower(), which folds ASCII only. A
  * subscription only receives events recorded after it was created. Operational events
- * (subscription.test, subscription.disabled, any subscription.*) go to their own subscription
- * only, never to other subscribers (a disabled one gets nothing: its record is the delivery log
+ * (subscription.test, subscription.disabled, any subscription.*) and reminders
+ * (commitment.still_overdue) go to their own subscription only, never to other subscribers (a disabled one gets nothing: its record is the delivery log
  * and /status.json).
  */
 import { sql } from "drizzle-orm";
@@ -19,18 +19,30 @@ import { markOutboxDone } from "../ledger/history/outbox.repo";
 import { dispatchDeliveries } from "./dispatch";
 import type { DeliveryQueue } from "./messages";
 
-/** The filter match of subscription `s` against event `e` (with its commitment `c`, agreement `a`). */
-export const MATCHES = sql.raw(`(
-  CASE WHEN e.type LIKE 'subscription.%' THEN json_extract(e.data, '$.subscription_id') = s.id
-  ELSE s.created_at <= e.recorded_at
-    AND (s.event_types IS NULL OR EXISTS (SELECT 1 FROM json_each(s.event_types) WHERE value = e.type))
-    AND (s.agreements IS NULL OR EXISTS (SELECT 1 FROM json_each(s.agreements) WHERE value = e.agreement_id))
-    AND (s.commitments IS NULL OR EXISTS (SELECT 1 FROM json_each(s.commitments) WHERE value = e.commitment_id))
+/**
+ * A subscription's filters (`s`) against an event-like row: its type, agreement, commitment and
+ * recording time as SQL expressions, with the commitment `c` and agreement `a` joined. One
+ * definition for fan-out and for the sweep's reminders (which have no event row yet).
+ */
+export function subscriptionFilters(e: { type: string | null; agreementId: string; commitmentId: string; recordedAt: string }): string {
+  return `s.created_at <= ${e.recordedAt}
+    ${e.type === null ? "" : `AND (s.event_types IS NULL OR EXISTS (SELECT 1 FROM json_each(s.event_types) WHERE value = ${e.type}))`}
+    AND (s.agreements IS NULL OR EXISTS (SELECT 1 FROM json_each(s.agreements) WHERE value = ${e.agreementId}))
+    AND (s.commitments IS NULL OR EXISTS (SELECT 1 FROM json_each(s.commitments) WHERE value = ${e.commitmentId}))
     AND (s.tags IS NULL OR EXISTS (
       SELECT 1 FROM json_each(s.tags) st, json_each(coalesce(c.tags, '[]')) ct WHERE st.value = ct.value))
     AND (s.parties IS NULL OR EXISTS (
       SELECT 1 FROM json_each(s.party_keys) sp, json_each(coalesce(c.party_keys, a.party_keys, '[]')) ep
-      WHERE sp.value = ep.value))
+      WHERE sp.value = ep.value))`;
+}
+
+/**
+ * The filter match of subscription `s` against event `e` (with its commitment `c`, agreement `a`).
+ * Reminders (commitment.still_overdue) were recorded for one subscription, named in their data.
+ */
+export const MATCHES = sql.raw(`(
+  CASE WHEN e.type LIKE 'subscription.%' OR e.type = 'commitment.still_overdue' THEN json_extract(e.data, '$.subscription_id') = s.id
+  ELSE ${subscriptionFilters({ type: "e.type", agreementId: "e.agreement_id", commitmentId: "e.commitment_id", recordedAt: "e.recorded_at" })}
   END)`);
 
 export interface FanoutResult {

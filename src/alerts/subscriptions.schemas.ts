@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { EVENT_TYPES } from "../ledger/history/events.types";
-import { IntText, Line, NameList, Slug, Tag, distinctBy } from "../lib/fields";
+import { IntText, Line, NameList, PeriodText, Slug, Tag, distinctBy } from "../lib/fields";
 
 const WebhookUrl = v.pipe(v.string(), v.maxLength(2048, "must be at most 2048 characters"), v.url("must be an absolute URL"));
 
@@ -15,6 +15,8 @@ const filters = {
   commitments: v.pipe(v.array(Slug), v.minLength(1, "give at least one, or leave the field out for all"), v.maxLength(100), distinctBy(same)),
   tags: v.pipe(v.array(Tag), v.minLength(1, "give at least one, or leave the field out for all"), v.maxLength(50), distinctBy(same)),
   parties: v.pipe(NameList(50, 200), v.minLength(1, "give at least one, or leave the field out for all")),
+  /** Repeat commitment.still_overdue this often while a matching commitment stays overdue. */
+  remind_every: PeriodText(3_600_000, "one hour"),
 };
 
 /** Filters are ANDed across kinds and ORed within one; a missing filter matches everything. */
@@ -26,6 +28,7 @@ export const CreateSubscription = v.strictObject({
   commitments: v.optional(filters.commitments),
   tags: v.optional(filters.tags),
   parties: v.optional(filters.parties),
+  remind_every: v.optional(filters.remind_every),
 });
 export type CreateSubscriptionInput = v.InferOutput<typeof CreateSubscription>;
 
@@ -40,6 +43,7 @@ export const UpdateSubscription = v.pipe(
     commitments: v.optional(v.nullable(filters.commitments)),
     tags: v.optional(v.nullable(filters.tags)),
     parties: v.optional(v.nullable(filters.parties)),
+    remind_every: v.optional(v.nullable(filters.remind_every)),
   }),
   v.check((o) => Object.keys(o).length > 0, "give at least one field to change"),
 );

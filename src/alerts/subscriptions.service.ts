@@ -12,7 +12,7 @@ import { newSecret } from "./signing";
 import { deliveryTotals } from "./retention.repo";
 import { checkTarget } from "../platform/ssrf";
 import { appendEventStatements } from "../ledger/history/events.repo";
-import { toIso } from "../lib/deadline";
+import { fixedDurationMs, toIso } from "../lib/deadline";
 import { DomainError, invalid, notFound } from "../lib/errors";
 import { partyKeys } from "../lib/parties";
 import { newId } from "../lib/ids";
@@ -40,6 +40,7 @@ export function subscriptionView(row: SubscriptionRow, now: number) {
     commitments: row.commitments,
     tags: row.tags,
     parties: row.parties,
+    remind_every: row.remindEvery,
     failing_since: row.failingSince === null ? null : toIso(row.failingSince),
     previous_secret_expires_at:
       row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt > now ? toIso(row.previousSecretExpiresAt) : null,
@@ -74,6 +75,8 @@ export async function createSubscription(db: Db, input: CreateSubscriptionInput,
     tags: input.tags ?? null,
     parties: input.parties ?? null,
     partyKeys: input.parties ? partyKeys(input.parties) : null,
+    remindEvery: input.remind_every ?? null,
+    remindEveryMs: input.remind_every ? fixedDurationMs(input.remind_every) : null,
     secret: newSecret(),
     previousSecret: null,
     previousSecretExpiresAt: null,
@@ -126,6 +129,9 @@ export async function updateSubscription(db: Db, id: string, patch: UpdateSubscr
   if (patch.commitments !== undefined) set.commitments = patch.commitments;
   if (patch.tags !== undefined) set.tags = patch.tags;
   if (patch.parties !== undefined) Object.assign(set, { parties: patch.parties, partyKeys: patch.parties && partyKeys(patch.parties) });
+  if (patch.remind_every !== undefined) {
+    Object.assign(set, { remindEvery: patch.remind_every, remindEveryMs: patch.remind_every && fixedDurationMs(patch.remind_every) });
+  }
   if (patch.state !== undefined && patch.state !== row.state) {
     set.state = patch.state;
     // Resuming (also from disabled) starts a fresh health record.

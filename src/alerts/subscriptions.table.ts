@@ -17,6 +17,12 @@ export const subscriptions = sqliteTable(
     parties: text({ mode: "json" }).$type<string[]>(),
     /** lib/parties.ts partyKeys(parties), NULL with them: what fan-out matches. */
     partyKeys: text({ mode: "json" }).$type<string[]>(),
+    /**
+     * Repeat reminders: commitment.still_overdue every remind_every (ISO duration, kept as given)
+     * while a matching commitment stays overdue; remindEveryMs is its length for the sweep's SQL.
+     */
+    remindEvery: text(),
+    remindEveryMs: integer(),
     secret: text().notNull(),
     /** After a rotation the old secret keeps signing for 24 h (both signatures are sent). */
     previousSecret: text(),

@@ -57,6 +57,7 @@ import { deleteParty, listParties, putParty } from "../ledger/parties.service";
 import { PartySlugParam, PutParty } from "../ledger/parties.schemas";
 import { slugify } from "../lib/ids";
 import { PartiesPage } from "./editor.views";
+import { watchPages } from "./watch.pages";
 
 /** Editor pages answer a missing record with an HTML 404; anything else goes to the one handler. */
 function editorError(error: Error, c: EditorContext) {
@@ -753,6 +754,7 @@ const editor = new Hono<EditorEnv>()
   .route("/parties", partyPages)
   .route("/subscriptions", subscriptionPages)
   .route("/deliveries", deliveryPages)
+  .route("/watch", watchPages)
   .onError(editorError);
 
 const EDITOR_JS_ETAG = `"editor-js-${hashText(EDITOR_JS)}"`;

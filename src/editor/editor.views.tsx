@@ -314,7 +314,8 @@ export function DashboardPage(props: {
       ) : null}
       <p>
         <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a> ·{" "}
-        <a href="/editor/import">Import</a> · <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/parties">Parties and aliases</a> · <a href="/editor/tokens">API tokens</a> (admin)
+        <a href="/editor/import">Import</a> · <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/parties">Parties and aliases</a> ·{" "}
+        <a href="/editor/watch">Evidence watch: inbox and sources</a> · <a href="/editor/tokens">API tokens</a> (admin)
       </p>
       <h2>Agreements</h2>
       <ul class="editor-list">

@@ -18,6 +18,7 @@ import { type CommitmentWithDeps } from "./commitments.repo";
 import type { CreateCommitmentInput } from "./commitments.schemas";
 import { commitmentDependencies, commitmentParties, commitments, type EvidenceLink } from "./commitments.table";
 import type { WriteContext } from "./ledger.context";
+import { DEFAULT_VERIFY_EVERY, verificationColumns } from "./commitments.verification";
 
 /** A commitment's full user-visible state: what create, import and export speak. */
 export interface CommitmentState {
@@ -27,12 +28,15 @@ export interface CommitmentState {
   description: string;
   parties: string[];
   tags: string[];
+  keywords: string[];
   evidence: EvidenceLink[];
   dependsOn: string[];
   timeZone: string;
   deadline: DeadlineSpec | null;
   status: Progress;
   statusChangedAt: number;
+  /** How often it should be checked (fixed-length ISO duration); null = never stale. */
+  verifyEvery: string | null;
 }
 
 /** What goes into the events besides the diff: why the deadline moved, the status note. */
@@ -53,18 +57,20 @@ export function stateOf(row: CommitmentWithDeps): CommitmentState {
     description: row.description,
     parties: row.parties,
     tags: row.tags,
+    keywords: row.keywords,
     evidence: row.evidence,
     dependsOn: row.dependsOn,
     timeZone: row.timeZone,
     deadline: row.deadline ?? null,
     status: row.status as Progress,
     statusChangedAt: row.statusChangedAt,
+    verifyEvery: row.verifyEvery,
   };
 }
 
 export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-const EDIT_FIELDS = ["agreementId", "title", "description", "parties", "tags", "evidence", "dependsOn", "timeZone", "deadline"] as const;
+const EDIT_FIELDS = ["agreementId", "title", "description", "parties", "tags", "keywords", "evidence", "dependsOn", "timeZone", "deadline", "verifyEvery"] as const;
 
 const FIELD_NAMES: Record<(typeof EDIT_FIELDS)[number], string> = {
   agreementId: "agreement",
@@ -72,10 +78,12 @@ const FIELD_NAMES: Record<(typeof EDIT_FIELDS)[number], string> = {
   description: "description",
   parties: "parties",
   tags: "tags",
+  keywords: "keywords",
   evidence: "evidence",
   dependsOn: "depends_on",
   timeZone: "time_zone",
   deadline: "deadline",
+  verifyEvery: "verify_every",
 };
 
 function stripUndefined(spec: DeadlineSpec | null): DeadlineSpec | null {
@@ -145,6 +153,7 @@ export function planCommitmentWrite(
     parties: next.parties,
     partyKeys: partyKeys(next.parties),
     tags: next.tags,
+    keywords: next.keywords,
     evidence: next.evidence,
     timeZone: next.timeZone,
     deadline: next.deadline,
@@ -164,6 +173,7 @@ export function planCommitmentWrite(
         id: next.id,
         ...columns,
         ...armAlerts(due.dueAt, due.overdueAt, ctx.leadDays),
+        ...verificationColumns(next.verifyEvery, null, ctx.now),
         createdAt: ctx.now,
         version: 1,
       }),
@@ -192,6 +202,14 @@ export function planCommitmentWrite(
       throw invalid(at("reason"), "changing the deadline needs a reason (it is kept in the history)");
     }
     if (statusChanged) assertTransition(before.status, next.status, meta.note);
+    // A status change or new evidence is a check of the commitment: it restarts its
+    // verify_every period; a new period counts from the last check.
+    const newEvidence = next.evidence.some((e) => !before.evidence.some((b) => b.url === e.url));
+    const verified = statusChanged || newEvidence;
+    const verification =
+      verified || before.verifyEvery !== next.verifyEvery
+        ? verificationColumns(next.verifyEvery, verified ? ctx.now : existing.lastVerifiedAt, existing.createdAt)
+        : {};
 
     statements.push(guardVersion(db, "commitments", existing.id, existing.version));
     statements.push(
@@ -200,6 +218,7 @@ export function planCommitmentWrite(
         .set({
           ...columns,
           ...(deadlineMoved ? armAlerts(due.dueAt, due.overdueAt, ctx.leadDays) : {}),
+          ...verification,
           version: existing.version + 1,
         })
         .where(eq(commitments.id, existing.id)),
@@ -303,7 +322,17 @@ export const agreementDates = (a: { signedOn: string | null; inForceOn: string |
   inForceOn: a.inForceOn,
 });
 
-export function stateFromInput(input: CreateCommitmentInput, id: string, statusChangedAt: number): CommitmentState {
+/**
+ * The state a create or import asks for. `fallback` fills what the input leaves out: the stored
+ * keywords and verify_every on an import over an existing commitment, else no keywords and the
+ * configured verify_every.
+ */
+export function stateFromInput(
+  input: CreateCommitmentInput,
+  id: string,
+  statusChangedAt: number,
+  fallback: { keywords: string[]; verifyEvery: string | null },
+): CommitmentState {
   return {
     id,
     agreementId: input.agreement,
@@ -311,11 +340,61 @@ export function stateFromInput(input: CreateCommitmentInput, id: string, statusC
     description: input.description ?? "",
     parties: input.parties ?? [],
     tags: input.tags ?? [],
+    keywords: input.keywords ?? fallback.keywords,
     evidence: input.evidence ?? [],
     dependsOn: input.depends_on ?? [],
     timeZone: input.time_zone ?? "UTC",
     deadline: (input.deadline ?? null) as DeadlineSpec | null,
     status: input.status ?? "not_started",
     statusChangedAt,
+    verifyEvery: input.verify_every === undefined ? fallback.verifyEvery : input.verify_every,
   };
+}
+
+/** What a create without a stored commitment falls back to (stateFromInput). */
+export const newCommitmentDefaults = (ctx: WriteContext) => ({
+  keywords: [] as string[],
+  verifyEvery: ctx.verifyEvery === undefined ? DEFAULT_VERIFY_EVERY : ctx.verifyEvery,
+});
+
+/**
+ * A check that found nothing to change (POST /commitments/:id/verify), or found evidence: one
+ * batch with the version guard, the new last_verified_at / stale_at (and the evidence link when
+ * it is new) and a commitment.verified event.
+ */
+export function planVerification(
+  db: Db,
+  existing: CommitmentWithDeps,
+  input: { note?: string; evidence?: EvidenceLink },
+  ctx: WriteContext,
+): BatchItem[] {
+  const evidence =
+    input.evidence && !existing.evidence.some((e) => e.url === input.evidence!.url) ? [...existing.evidence, input.evidence] : existing.evidence;
+  const columns = verificationColumns(existing.verifyEvery, ctx.now, existing.createdAt);
+  const appended = appendEventStatements(db, {
+    type: "commitment.verified",
+    commitmentId: existing.id,
+    agreementId: existing.agreementId,
+    toValue: existing.status,
+    note: input.note ?? null,
+    evidenceUrl: input.evidence?.url ?? null,
+    actor: ctx.actor,
+    occurredAt: ctx.now,
+    recordedAt: ctx.now,
+    data: {
+      evidence_title: input.evidence?.title ?? null,
+      previously_verified_at: existing.lastVerifiedAt === null ? null : toIso(existing.lastVerifiedAt),
+      stale_at: columns.staleAt === null ? null : toIso(columns.staleAt),
+    },
+  });
+  ctx.emitted?.push(appended.id);
+  return [
+    guardVersion(db, "commitments", existing.id, existing.version),
+    db
+      .update(commitments)
+      .set({ ...columns, evidence, updatedAt: ctx.now, version: existing.version + 1 })
+      .where(eq(commitments.id, existing.id)),
+    ...appended.statements,
+    clearGuards(db),
+  ];
 }

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { staleSql } from "./commitments.verification";
 import type { Db } from "../platform/db/client";
 import { DomainError } from "../lib/errors";
 import { partyFilterKeys } from "./parties.repo";
@@ -264,13 +265,16 @@ export async function countCommitments(
   db: Db,
   now: number,
   windowMs: number,
-): Promise<{ byStatus: Record<string, number>; byTimeliness: Record<Timeliness, number> }> {
-  const [statusRows, t] = await Promise.all([
+): Promise<{ byStatus: Record<string, number>; byTimeliness: Record<Timeliness, number>; stale: number }> {
+  const [statusRows, t, stale] = await Promise.all([
     db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM commitments GROUP BY status`),
     db.get<Record<Timeliness, number>>(timelinessCountsSql(now, windowMs)),
+    // Index commitments_open_stale.
+    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM commitments WHERE ${staleSql(now)}`),
   ]);
   return {
     byStatus: Object.fromEntries(statusRows.map((r) => [r.status, r.n])),
     byTimeliness: Object.fromEntries(TIMELINESS.map((k) => [k, t?.[k] ?? 0])) as Record<Timeliness, number>,
+    stale: stale?.n ?? 0,
   };
 }

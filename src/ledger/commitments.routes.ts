@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import { requireScope } from "./auth/auth.middleware";
 import { readCtx, writeCtx, type AppEnv } from "../platform/http/context";
 import { validate } from "../platform/http/validate";
-import { ChangeStatus, CreateCommitment, ListCommitmentsQuery, ListEventsQuery, UpdateCommitment } from "./commitments.schemas";
-import { changeStatus, createCommitment, getCommitment, listCommitments, listEvents, updateCommitment } from "./commitments.service";
+import { ChangeStatus, CreateCommitment, ListCommitmentsQuery, ListEventsQuery, UpdateCommitment, VerifyCommitment } from "./commitments.schemas";
+import { changeStatus, createCommitment, getCommitment, listCommitments, listEvents, updateCommitment, verifyCommitment } from "./commitments.service";
 
 export const commitmentRoutes = new Hono<AppEnv>()
   .get("/", validate("query", ListCommitmentsQuery), async (c) => {
@@ -23,4 +23,7 @@ export const commitmentRoutes = new Hono<AppEnv>()
   )
   .post("/:id/status", requireScope("write"), validate("json", ChangeStatus), async (c) =>
     c.json(await changeStatus(c.var.db, c.req.param("id"), c.req.valid("json"), writeCtx(c))),
+  )
+  .post("/:id/verify", requireScope("write"), validate("json", VerifyCommitment), async (c) =>
+    c.json(await verifyCommitment(c.var.db, c.req.param("id"), c.req.valid("json"), writeCtx(c))),
   );

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { DateText, DurationText, HttpUrl, InstantText, Line, NameList, Prose, Slug, Tag, TagList, TimeZone, ChoiceList, IntText, distinctBy } from "../lib/fields";
+import { DateText, DurationText, HttpUrl, InstantText, Line, NameList, PeriodText, Prose, Slug, Tag, TagList, TimeZone, ChoiceList, IntText, distinctBy } from "../lib/fields";
 import { PROGRESS, TIMELINESS } from "./commitments.rules";
 
 const DEADLINE_KEYS = ["due_on", "due_at", "within"] as const;
@@ -55,6 +55,10 @@ const commitmentFields = {
   description: v.optional(Prose(10_000)),
   parties: v.optional(NameList(50, 200)),
   tags: v.optional(TagList(30)),
+  /** Extra words the evidence watch matches on (names, acronyms the text may not use). */
+  keywords: v.optional(NameList(30, 100)),
+  /** How often someone should check it (default VERIFY_EVERY, P30D); null = never stale. */
+  verify_every: v.optional(v.nullable(PeriodText(3_600_000, "one hour"))),
   evidence: v.optional(v.pipe(v.array(Evidence), v.maxLength(50, "must have at most 50 items"), distinctBy((e: { url: string }) => new URL(e.url).href))),
   depends_on: v.optional(v.pipe(v.array(Slug), v.maxLength(50, "must have at most 50 items"))),
   time_zone: v.optional(TimeZone),
@@ -77,6 +81,8 @@ export const UpdateCommitment = v.pipe(
     description: commitmentFields.description,
     parties: commitmentFields.parties,
     tags: commitmentFields.tags,
+    keywords: commitmentFields.keywords,
+    verify_every: commitmentFields.verify_every,
     evidence: commitmentFields.evidence,
     depends_on: commitmentFields.depends_on,
     time_zone: commitmentFields.time_zone,
@@ -114,3 +120,10 @@ export const ListEventsQuery = v.strictObject({
   limit: v.optional(IntText(1, 200)),
   cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "must be a cursor from a previous page"))),
 });
+
+/** "Checked, nothing changed" (or: checked, here is evidence), recorded as commitment.verified. */
+export const VerifyCommitment = v.strictObject({
+  note: v.optional(Prose(2000)),
+  evidence: v.optional(Evidence),
+});
+export type VerifyCommitmentInput = v.InferOutput<typeof VerifyCommitment>;

@@ -10,10 +10,19 @@ import { type DeadlineSpec, parseInstant, toIso } from "../lib/deadline";
 import { DomainError, invalid, invalidAll, notFound, type ErrorIssue } from "../lib/errors";
 import { slugify } from "../lib/ids";
 import { findCommitment, listCommitmentRows, noCycleThrough, type CommitmentFilter, type CommitmentWithDeps } from "./commitments.repo";
-import type { ChangeStatusInput, CreateCommitmentInput, UpdateCommitmentInput } from "./commitments.schemas";
+import type { ChangeStatusInput, CreateCommitmentInput, UpdateCommitmentInput, VerifyCommitmentInput } from "./commitments.schemas";
 import type { ReadContext, WriteContext } from "./ledger.context";
 import { toView, type CommitmentView } from "./commitments.views";
-import { guardAgreement, planCommitmentWrite, same, stateFromInput, stateOf, type CommitmentState } from "./commitments.plan";
+import {
+  guardAgreement,
+  newCommitmentDefaults,
+  planCommitmentWrite,
+  planVerification,
+  same,
+  stateFromInput,
+  stateOf,
+  type CommitmentState,
+} from "./commitments.plan";
 import { anchorFacts, noAnchorCycleThrough, planDependentsOfAnchor } from "./commitments.anchors";
 import { checkDependencies } from "./commitments.dependencies";
 import { eventView } from "./history/events.views";
@@ -115,7 +124,7 @@ export async function planCreateCommitment(
   const agreement = await findAgreement(db, input.agreement);
   if (!agreement) issues.push({ path: "agreement", message: `no agreement '${input.agreement}'` });
   const statusChangedAt = (await collect(() => statusInstant(input.status_changed_at, ctx, "status_changed_at"))) ?? ctx.now;
-  const state = stateFromInput(input, id, statusChangedAt);
+  const state = stateFromInput(input, id, statusChangedAt, newCommitmentDefaults(ctx));
   await collect(() => checkDependencies(db, id, state.dependsOn, "depends_on"));
   const facts = agreement ? await collect(() => anchorFacts(db, state, agreement)) : undefined;
   const plan = agreement && facts ? await collect(() => planCommitmentWrite(db, null, state, facts.dates, {}, ctx)) : undefined;
@@ -178,6 +187,8 @@ export async function planCommitmentUpdate(
     description: patch.description ?? before.description,
     parties: patch.parties ?? before.parties,
     tags: patch.tags ?? before.tags,
+    keywords: patch.keywords ?? before.keywords,
+    verifyEvery: patch.verify_every === undefined ? before.verifyEvery : patch.verify_every,
     evidence: patch.evidence ?? before.evidence,
     dependsOn: patch.depends_on ?? before.dependsOn,
     timeZone: patch.time_zone ?? before.timeZone,
@@ -211,8 +222,24 @@ export async function changeStatus(
   input: ChangeStatusInput,
   ctx: WriteContext & ReadContext,
 ): Promise<CommitmentView> {
+  const plan = await planStatusChange(db, id, input, ctx);
+  await runBatch(db, plan.statements);
+  return plan.statements.length === 0 ? toView(plan.existing, ctx) : getCommitment(db, id, ctx);
+}
+
+/**
+ * Checks a status change and returns its batch (empty when the status is already that one).
+ * Exported for writers that add their own statements to the same batch (watch/ accepting a
+ * proposal marks it accepted in the batch that moves the status).
+ */
+export async function planStatusChange(
+  db: Db,
+  id: string,
+  input: ChangeStatusInput,
+  ctx: WriteContext & ReadContext,
+): Promise<{ existing: CommitmentWithDeps; statements: BatchItem[] }> {
   const existing = await mustFind(db, id);
-  if (existing.status === input.status) return toView(existing, ctx);
+  if (existing.status === input.status) return { existing, statements: [] };
   const occurredAt = statusInstant(input.occurred_at, ctx, "occurred_at", existing.statusChangedAt);
   const before = stateOf(existing);
   const evidence =
@@ -232,8 +259,24 @@ export async function changeStatus(
   );
   // Deadlines counting from this commitment being met resolve (or wait again) in this batch.
   const dependents = await planDependentsOfAnchor(db, existing, next, ctx);
-  await runBatch(db, [...guardAgreement(db, next, agreement), ...facts.guards, ...statements, ...dependents, clearGuards(db)]);
+  return { existing, statements: [...guardAgreement(db, next, agreement), ...facts.guards, ...statements, ...dependents, clearGuards(db)] };
+}
+
+/** "Checked": records commitment.verified and restarts the verify_every period. */
+export async function verifyCommitment(
+  db: Db,
+  id: string,
+  input: VerifyCommitmentInput,
+  ctx: WriteContext & ReadContext,
+): Promise<CommitmentView> {
+  const plan = await planVerify(db, id, input, ctx);
+  await runBatch(db, plan);
   return getCommitment(db, id, ctx);
+}
+
+/** The batch of a verification (see planVerification); exported like planStatusChange. */
+export async function planVerify(db: Db, id: string, input: VerifyCommitmentInput, ctx: WriteContext): Promise<BatchItem[]> {
+  return planVerification(db, await mustFind(db, id), input, ctx);
 }
 
 export async function listEvents(db: Db, id: string, page: { limit: number; cursor?: string }) {

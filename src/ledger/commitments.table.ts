@@ -22,6 +22,8 @@ export const commitments = sqliteTable(
     /** lib/parties.ts partyKeys(parties), written with them: what party filters match. */
     partyKeys: text({ mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     tags: text({ mode: "json" }).$type<string[]>().notNull(),
+    /** Extra words the evidence watch matches items on (watch/, the commitments_fts index). */
+    keywords: text({ mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     evidence: text({ mode: "json" }).$type<EvidenceLink[]>().notNull(),
     timeZone: text().notNull().default("UTC"),
     /** The deadline as given (due_on / due_at / within + grace); null = open-ended. */
@@ -52,6 +54,16 @@ export const commitments = sqliteTable(
     dueSoonNotifiedDays: integer(),
     overdueNotified: integer({ mode: "boolean" }).notNull().default(false),
     nextAlertAt: integer(),
+    /**
+     * Verification (ledger/commitments.verification.ts): when someone last checked it (a status
+     * change, new evidence, POST /verify), how often it should be checked (a fixed-length ISO
+     * duration; NULL = never stale), the instant it goes stale (NULL = never), and the next
+     * instant the sweep records commitment.stale (moved one period on by each flag).
+     */
+    lastVerifiedAt: integer(),
+    verifyEvery: text(),
+    staleAt: integer(),
+    nextStaleAlertAt: integer(),
     createdAt: integer().notNull(),
     updatedAt: integer().notNull(),
     /** Optimistic concurrency: every write checks and bumps it (see platform/db/guard.ts). */
@@ -74,6 +86,10 @@ export const commitments = sqliteTable(
     // "Which deadlines count from this commitment?": resolved or unresolved when its status
     // moves (commitments.anchors.ts), and the anchor-cycle guard.
     index("commitments_anchor").on(t.anchorId).where(sql`anchor_id IS NOT NULL`),
+    // The sweep's staleness scan (alerts/sweep/sweep.repo.ts staleStatements).
+    index("commitments_open_stale_alert").on(t.nextStaleAlertAt).where(sql`closed_at IS NULL`),
+    // status.json's count of stale commitments.
+    index("commitments_open_stale").on(t.staleAt).where(sql`closed_at IS NULL`),
   ],
 );
 

@@ -5,6 +5,7 @@ import { waitingReason } from "../lib/labels";
 import { type CommitmentWithDeps } from "./commitments.repo";
 import { type EvidenceLink } from "./commitments.table";
 import type { ReadContext } from "./ledger.context";
+import { isStale } from "./commitments.verification";
 
 export interface CommitmentView {
   id: string;
@@ -13,6 +14,7 @@ export interface CommitmentView {
   description: string;
   parties: string[];
   tags: string[];
+  keywords: string[];
   evidence: EvidenceLink[];
   depends_on: string[];
   time_zone: string;
@@ -28,6 +30,10 @@ export interface CommitmentView {
   /** "waiting on entry into force", "waiting on: <title>"; null when not waiting. */
   waiting_reason: string | null;
   days_left: number | null;
+  verify_every: string | null;
+  last_verified_at: string | null;
+  stale_at: string | null;
+  stale: boolean;
   created_at: string;
   updated_at: string;
   version: number;
@@ -43,6 +49,7 @@ export function toView(row: CommitmentWithDeps, ctx: ReadContext): CommitmentVie
     description: row.description,
     parties: row.parties,
     tags: row.tags,
+    keywords: row.keywords,
     evidence: row.evidence,
     depends_on: row.dependsOn,
     time_zone: row.timeZone,
@@ -61,6 +68,10 @@ export function toView(row: CommitmentWithDeps, ctx: ReadContext): CommitmentVie
           : { anchor: row.waitingOn as "signing" | "entry_into_force" },
     waiting_reason: t === "waiting" ? waitingReason(row.waitingOn, row.anchorTitle) : null,
     days_left: open && row.dueAt !== null ? daysUntil(row.dueAt, ctx.now) : null,
+    verify_every: row.verifyEvery,
+    last_verified_at: row.lastVerifiedAt === null ? null : toIso(row.lastVerifiedAt),
+    stale_at: row.staleAt === null ? null : toIso(row.staleAt),
+    stale: isStale(row, ctx.now),
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),
     version: row.version,

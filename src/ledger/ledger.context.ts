@@ -5,6 +5,8 @@ export interface WriteContext {
   now: number;
   actor: string;
   leadDays: number[];
+  /** verify_every of a new commitment that gives none (VERIFY_EVERY; null = off). */
+  verifyEvery?: string | null;
   /** Ids of the events this write records; the caller enqueues them after commit. */
   emitted?: string[];
 }

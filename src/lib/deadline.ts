@@ -364,3 +364,11 @@ export function isWaiting(r: ResolvedDeadline | DeadlineProblem | WaitingDeadlin
 }
 
 export const toIso = (ms: number): string => new Date(ms).toISOString();
+
+/** The length in ms of a duration without years or months (P7D, PT1H, P2W); null otherwise. */
+export function fixedDurationMs(text: string): number | null {
+  const d = parseDuration(text);
+  if (!d || d.years > 0 || d.months > 0) return null;
+  const ms = (((d.weeks * 7 + d.days) * 24 + d.hours) * 60 + d.minutes) * 60_000 + d.seconds * 1000;
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : null;
+}

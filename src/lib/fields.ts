@@ -1,6 +1,6 @@
 /** Field schemas shared by every concept's valibot schemas, so a slug or a date means one thing. */
 import * as v from "valibot";
-import { FIRST_DATE, LAST_DATE, canonicalTimeZone, dateProblem, instantProblem, isValidTimeZone, parseDate, parseDuration, parseInstant } from "./deadline";
+import { FIRST_DATE, LAST_DATE, canonicalTimeZone, dateProblem, instantProblem, isValidTimeZone, parseDate, parseDuration, parseInstant, fixedDurationMs } from "./deadline";
 import { SLUG_MAX, SLUG_PATTERN } from "./ids";
 import { partyKey } from "./parties";
 
@@ -159,4 +159,16 @@ export const ChoiceList = <T extends string>(choices: readonly T[]) =>
     v.string(),
     v.transform((s) => s.split(",").map((x) => x.trim())),
     v.array(v.picklist(choices, `each value must be one of: ${choices.join(", ")}`)),
+  );
+
+/**
+ * A period of fixed length (weeks, days, hours, minutes: no years or months, whose length
+ * varies), from `min` upwards: how often a source is polled, a commitment verified, a reminder
+ * repeated. The sweep and the poller do arithmetic on it in SQL, so it must be a number of ms.
+ */
+export const PeriodText = (minMs: number, what: string) =>
+  v.pipe(
+    v.string(),
+    v.check((s) => fixedDurationMs(s) !== null, "must be an ISO 8601 duration in weeks, days, hours or minutes, such as P7D, P2W or PT1H"),
+    v.check((s) => (fixedDurationMs(s) ?? minMs) >= minMs, `must be at least ${what}`),
   );

@@ -2,6 +2,7 @@
  * Settings read once from the Worker's vars (wrangler.toml [vars], .dev.vars, or secrets).
  * Domain code receives a Config, never `env`.
  */
+import { fixedDurationMs } from "../lib/deadline";
 export interface Config {
   /** Lead times in days before a deadline, largest first; the largest is the due_soon window. */
   dueSoonDays: number[];
@@ -17,6 +18,8 @@ export interface Config {
   deliveryRetentionMs: number;
   /** …and failed or cancelled ones after this long. */
   failedDeliveryRetentionMs: number;
+  /** verify_every given to new commitments (VERIFY_EVERY, default P30D; "off" = none). */
+  verifyEvery: string | null;
 }
 
 export interface ConfigVars {
@@ -28,6 +31,7 @@ export interface ConfigVars {
   WEBHOOK_TIMEOUT_SECONDS?: string;
   DELIVERY_RETENTION_DAYS?: string;
   FAILED_DELIVERY_RETENTION_DAYS?: string;
+  VERIFY_EVERY?: string;
 }
 
 const days = (text: string | undefined, fallback: number) => (Number(text) > 0 ? Number(text) : fallback) * 86_400_000;
@@ -43,6 +47,13 @@ function numberList(text: string | undefined, fallback: number[]): number[] {
   return values;
 }
 
+function verifyEvery(text: string | undefined): string | null {
+  const value = text?.trim() || "P30D";
+  if (value.toLowerCase() === "off") return null;
+  if (fixedDurationMs(value) === null) throw new Error(`invalid VERIFY_EVERY in configuration: '${value}' (use e.g. P30D, or off)`);
+  return value;
+}
+
 export function readConfig(vars: ConfigVars): Config {
   const dueSoonDays = [...new Set(numberList(vars.DUE_SOON_DAYS, [30, 7, 1]))]
     .filter((d) => d > 0)
@@ -54,6 +65,7 @@ export function readConfig(vars: ConfigVars): Config {
     allowPrivateWebhookTargets: vars.ALLOW_PRIVATE_WEBHOOK_TARGETS?.trim().toLowerCase() === "true",
     retryScheduleSeconds: numberList(vars.WEBHOOK_RETRY_SCHEDULE, DEFAULT_RETRY_SCHEDULE),
     sweepPeriodMinutes: Number(vars.SWEEP_PERIOD_MINUTES) > 0 ? Number(vars.SWEEP_PERIOD_MINUTES) : 5,
+    verifyEvery: verifyEvery(vars.VERIFY_EVERY),
     webhookTimeoutMs: (Number(vars.WEBHOOK_TIMEOUT_SECONDS) > 0 ? Number(vars.WEBHOOK_TIMEOUT_SECONDS) : 15) * 1000,
     deliveryRetentionMs: days(vars.DELIVERY_RETENTION_DAYS, 30),
     failedDeliveryRetentionMs: days(vars.FAILED_DELIVERY_RETENTION_DAYS, 90),

@@ -22,7 +22,7 @@ async function sweep(now: number, queue = recordingQueue()) {
 
 async function eventsOf(commitmentId: string) {
   const rows = await env.DB.prepare(
-    "SELECT type, to_value, data, dedupe_key FROM events WHERE commitment_id = ? AND actor = 'sweep' ORDER BY seq",
+    "SELECT type, to_value, data, dedupe_key FROM events WHERE commitment_id = ? AND actor = 'sweep' AND type IN ('commitment.due_soon', 'commitment.overdue') ORDER BY seq",
   )
     .bind(commitmentId)
     .all<{ type: string; to_value: string; data: string; dedupe_key: string }>();

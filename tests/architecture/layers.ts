@@ -8,6 +8,7 @@
  *   ledger    agreements and commitments (root), history + outbox, auth, transfer
  *   intake    drafts from a pasted statement: the extractor, drafts and decisions, accept via the ledger
  *   alerts    subscriptions and webhook delivery (root), the sweep
+ *   watch     the evidence watch: sources, polling, parsing, FTS matching, proposals
  *   readside  conditional GET and shared read plumbing (root), feeds, calendar, status, pages, openapi
  *   websub    the WebSub hub for the read side's feeds: subscription requests, intent checks, content
  *             distribution through alerts' queue and delivery log
@@ -18,7 +19,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
-export const GROUPS = ["lib", "platform", "ledger", "intake", "alerts", "readside", "websub", "editor", "."] as const;
+export const GROUPS = ["lib", "platform", "ledger", "intake", "alerts", "watch", "readside", "websub", "editor", "."] as const;
 
 /** Domain and storage modules: they take `db` and `now` as arguments and know nothing of HTTP. */
 const DOMAIN_FILE = /\.(service|rules|repo|graph|alerts|table)\.ts$/;

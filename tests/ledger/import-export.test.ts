@@ -302,7 +302,14 @@ describe("the default dataset", () => {
     for (const a of doc.agreements!) expect(agreements.get(a.id)).toEqual(a);
     for (const c of doc.commitments!) {
       // depends_on is a set: the export lists it sorted.
-      expect(commitments.get(c.id)).toEqual({ ...c, depends_on: [...c.depends_on].sort(), status_changed_at: new Date(c.status_changed_at).toISOString() });
+      // keywords and verify_every (migration 0006) are exported with their defaults.
+      expect(commitments.get(c.id)).toEqual({
+        keywords: [],
+        verify_every: "P30D",
+        ...c,
+        depends_on: [...c.depends_on].sort(),
+        status_changed_at: new Date(c.status_changed_at).toISOString(),
+      });
     }
   });
 });

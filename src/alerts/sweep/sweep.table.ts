@@ -9,6 +9,9 @@ export const sweepRuns = sqliteTable("sweep_runs", {
   finishedAt: integer(),
   dueSoon: integer().notNull().default(0),
   overdue: integer().notNull().default(0),
+  /** commitment.stale and commitment.still_overdue events recorded (migration 0006). */
+  stale: integer().notNull().default(0),
+  reminders: integer().notNull().default(0),
   outboxResent: integer().notNull().default(0),
   deliveriesResent: integer().notNull().default(0),
   /** Finished deliveries the run's retention step deleted (alerts/retention.repo.ts). */

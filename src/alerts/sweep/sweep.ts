@@ -4,6 +4,10 @@
  *  2. finding steps: for open commitments whose next alert is due (an indexed range scan on
  *     next_alert_at), write the due_soon / overdue events, their outbox rows and the new flags in
  *     one D1 batch per chunk of FINDING_CHUNK — four statements however many fall due;
+ *  2b. staleness: open commitments not verified within their verify_every (indexed scan on
+ *     next_stale_alert_at) get commitment.stale, once per period, in batches of FINDING_CHUNK;
+ *  2c. reminders: commitment.still_overdue per (subscription with remind_every, overdue
+ *     commitment it matches), once per period, one batch;
  *  3. re-send outbox rows and deliveries still pending past their time (alerts/dispatch.ts), which
  *     also enqueues the events of step 2;
  *  4. retention: delete finished deliveries past their age with their attempts, oldest first, in
@@ -26,7 +30,7 @@ import { execBatch } from "../../platform/db/guard";
 import { resendPending } from "../dispatch";
 import type { DeliveryQueue } from "../messages";
 import { newId } from "../../lib/ids";
-import { findingStatements } from "./sweep.repo";
+import { findingStatements, reminderStatements, staleStatements } from "./sweep.repo";
 import { PRUNE_CHUNK, pruneStatements, type SettledState } from "../retention.repo";
 import { sweepRuns } from "./sweep.table";
 
@@ -48,6 +52,8 @@ export interface SweepResult {
   runId: number;
   dueSoon: number;
   overdue: number;
+  stale: number;
+  reminders: number;
   outboxResent: number;
   deliveriesResent: number;
   pruned: number;
@@ -81,6 +87,8 @@ export async function runSweep(deps: SweepDeps, now: number, startedAt: number =
     runId: run!.id,
     dueSoon: 0,
     overdue: 0,
+    stale: 0,
+    reminders: 0,
     outboxResent: 0,
     deliveriesResent: 0,
     pruned: 0,
@@ -98,6 +106,15 @@ export async function runSweep(deps: SweepDeps, now: number, startedAt: number =
       result.dueSoon += results[1]?.meta.changes ?? 0;
       if ((results[3]?.meta.changes ?? 0) < FINDING_CHUNK) break;
     }
+    for (let round = 0; round < MAX_FINDING_ROUNDS && deps.queryCount() + 3 <= QUERY_BUDGET; round++) {
+      const results = await execBatch(db, staleStatements(db, now, FINDING_CHUNK, idPrefix));
+      result.stale += results[0]?.meta.changes ?? 0;
+      if ((results[2]?.meta.changes ?? 0) < FINDING_CHUNK) break;
+    }
+    if (deps.queryCount() + 2 <= QUERY_BUDGET) {
+      const results = await execBatch(db, reminderStatements(db, now, idPrefix));
+      result.reminders += results[0]?.meta.changes ?? 0;
+    }
     const resent = await resendPending(db, queue, now);
     result.outboxResent = resent.outbox;
     result.deliveriesResent = resent.deliveries;
@@ -113,6 +130,8 @@ export async function runSweep(deps: SweepDeps, now: number, startedAt: number =
       finishedAt: Math.max(deps.clock(), startedAt),
       dueSoon: result.dueSoon,
       overdue: result.overdue,
+      stale: result.stale,
+      reminders: result.reminders,
       outboxResent: result.outboxResent,
       deliveriesResent: result.deliveriesResent,
       pruned: result.pruned,

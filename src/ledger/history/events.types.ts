@@ -9,9 +9,19 @@ export const EVENT_TYPES = [
   "commitment.deadline_changed",
   "commitment.due_soon",
   "commitment.overdue",
+  "commitment.verified",
+  "commitment.stale",
+  "commitment.still_overdue",
+  "proposal.created",
   "subscription.disabled",
   "subscription.test",
 ] as const;
+
+/**
+ * Types that are not part of the public record: a reminder is sent to one subscription (its
+ * data names it), a proposal is a machine's guess until a person accepts it. Feeds leave them out.
+ */
+export const UNPUBLISHED_EVENT_TYPES = ["commitment.still_overdue", "proposal.created"] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -17,7 +17,7 @@ import {
   findCommitmentsByIds,
   versionsUnchanged,
 } from "../commitments.repo";
-import { agreementDates, countsFromAgreement, planCommitmentWrite, stateFromInput } from "../commitments.plan";
+import { agreementDates, countsFromAgreement, newCommitmentDefaults, planCommitmentWrite, stateFromInput } from "../commitments.plan";
 import { anchorCycle, metAt, noAnchorCycleThrough, planDependentsOfAnchor } from "../commitments.anchors";
 import { retryOnConflict } from "../commitments.service";
 import { type WriteContext } from "../ledger.context";
@@ -266,7 +266,12 @@ export async function planImport(db: Db, doc: ImportDocumentInput, ctx: WriteCon
     }
     // Same status with another date is a correction of when it was reached: planCommitmentWrite
     // records it as an edit.
-    const next = stateFromInput(c, c.id, statusChangedAt);
+    const next = stateFromInput(
+      c,
+      c.id,
+      statusChangedAt,
+      existing ? { keywords: existing.keywords, verifyEvery: existing.verifyEvery } : newCommitmentDefaults(ctx),
+    );
     docStates.set(c.id, next);
     const anchorId = anchorIdOf(c);
     const anchorState = anchorId === null ? null : (docStates.get(anchorId) ?? storedAnchors.get(anchorId) ?? null);
@@ -316,6 +321,8 @@ export async function exportDocument(db: Db, now: number) {
       description: c.description,
       parties: c.parties,
       tags: c.tags,
+      keywords: c.keywords,
+      verify_every: c.verifyEvery,
       evidence: c.evidence,
       depends_on: c.dependsOn,
       time_zone: c.timeZone,

@@ -33,6 +33,7 @@ export const writeCtx = (c: Context<AppEnv>) => ({
   ...readCtx(c),
   actor: c.var.principal.name,
   leadDays: c.var.config.dueSoonDays,
+  verifyEvery: c.var.config.verifyEvery,
   emitted: c.var.emitted,
 });
 

@@ -1,9 +1,11 @@
-import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
 import { agreements } from "../../ledger/agreements.table";
 import { commitments } from "../../ledger/commitments.table";
 import { events, type EventRow } from "../../ledger/history/events.table";
 import { partyFilterKeys } from "../../ledger/parties.repo";
+import { UNPUBLISHED_EVENT_TYPES } from "../../ledger/history/events.types";
+import { partyKey } from "../../lib/parties";
 
 export interface FeedFilter {
   agreement?: string;
@@ -33,7 +35,9 @@ export async function listFeedEvents(db: Db, filter: FeedFilter, limit: number):
   // Without a type filter, "not a subscription event" lets SQLite walk the primary key from
   // its end and stop at `limit`; an IN list over every type would pick events_type_seq and sort.
   const conditions: (SQL | undefined)[] = [
-    filter.types ? inArray(events.type, [...filter.types]) : sql`${events.type} NOT LIKE 'subscription.%'`,
+    filter.types
+      ? inArray(events.type, [...filter.types])
+      : and(sql`${events.type} NOT LIKE 'subscription.%'`, notInArray(events.type, [...UNPUBLISHED_EVENT_TYPES])),
   ];
   if (filter.eventIds) conditions.push(sql`${events.id} IN (SELECT value FROM json_each(${JSON.stringify(filter.eventIds)}))`);
   if (filter.agreement) conditions.push(eq(events.agreementId, filter.agreement));

@@ -1,12 +1,15 @@
 import * as v from "valibot";
-import { EVENT_TYPES } from "../../ledger/history/events.types";
+import { EVENT_TYPES, UNPUBLISHED_EVENT_TYPES } from "../../ledger/history/events.types";
 import { ChoiceList, IntText, Line, Slug, Tag } from "../../lib/fields";
 
 /**
  * The history events a public feed shows: the ledger's and the sweep's. subscription.* events
- * describe webhook receivers (operators' business, not the public's) and never appear.
+ * describe webhook receivers (operators' business, not the public's) and never appear, nor do the
+ * unpublished types (a reminder for one subscriber, a machine's proposal awaiting a person).
  */
-export const FEED_EVENT_TYPES = EVENT_TYPES.filter((t) => !t.startsWith("subscription."));
+export const FEED_EVENT_TYPES = EVENT_TYPES.filter(
+  (t) => !t.startsWith("subscription.") && !(UNPUBLISHED_EVENT_TYPES as readonly string[]).includes(t),
+);
 
 export const FEED_DEFAULT_LIMIT = 50;
 export const FEED_MAX_LIMIT = 200;

@@ -99,6 +99,15 @@ function titleOf(row: FeedEventRow): { title: string; extra: FeedItem["lines"] }
         ],
       };
     }
+    case "commitment.verified":
+      return { title: `${commitment} was checked`, extra: [{ text: `Progress: ${progressLabel(e.toValue)} (verified)` }] };
+    case "commitment.stale": {
+      const last = str(data.last_verified_at);
+      return {
+        title: `${commitment} needs checking`,
+        extra: [{ text: last ? `Last verified ${last.slice(0, 10)}; it should be checked every ${str(data.verify_every) ?? "period"}.` : "Not verified since it was recorded." }],
+      };
+    }
     case "commitment.updated":
       return { title: `${commitment} was edited${changed ? ` (${changed})` : ""}`, extra: [] };
     case "agreement.created":

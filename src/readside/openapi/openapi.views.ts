@@ -59,6 +59,7 @@ export const CommitmentView = v.strictObject({
   description: v.string(),
   parties: v.array(v.string()),
   tags: v.array(v.string()),
+  keywords: v.array(v.string()),
   evidence: v.array(v.strictObject({ url: v.string(), title: v.optional(v.string()) })),
   depends_on: v.array(Id),
   time_zone: v.string(),
@@ -79,6 +80,10 @@ export const CommitmentView = v.strictObject({
   /** "waiting on entry into force", "waiting on: <title>"; null when not waiting. */
   waiting_reason: v.nullable(v.string()),
   days_left: v.nullable(v.number()),
+  verify_every: v.nullable(v.string()),
+  last_verified_at: v.nullable(Iso),
+  stale_at: v.nullable(Iso),
+  stale: v.boolean(),
   created_at: Iso,
   updated_at: Iso,
   version: v.number(),
@@ -169,6 +174,7 @@ export const SubscriptionView = v.strictObject({
   commitments: v.nullable(v.array(v.string())),
   tags: v.nullable(v.array(v.string())),
   parties: v.nullable(v.array(v.string())),
+  remind_every: v.nullable(v.string()),
   failing_since: v.nullable(Iso),
   previous_secret_expires_at: v.nullable(Iso),
   created_by: v.string(),
@@ -187,6 +193,55 @@ export const SubscriptionDetail = v.strictObject({
     last_success_at: v.nullable(Iso),
   }),
 });
+
+const Nullable = <T extends v.GenericSchema>(s: T) => v.nullable(s);
+
+export const SourceView = v.strictObject({
+  id: Id,
+  url: v.string(),
+  kind: v.picklist(["feed", "page"]),
+  agreements: Nullable(v.array(v.string())),
+  parties: Nullable(v.array(v.string())),
+  keywords: Nullable(v.array(v.string())),
+  every: v.string(),
+  state: v.picklist(["active", "paused"]),
+  health: v.strictObject({
+    status: v.picklist(["healthy", "failing", "pending", "paused"]),
+    last_fetched_at: Nullable(Iso),
+    last_status: Nullable(v.number()),
+    last_error: Nullable(v.string()),
+    last_success_at: Nullable(Iso),
+    consecutive_failures: v.number(),
+    next_poll_at: Nullable(Iso),
+    items_seen: v.number(),
+    proposals_made: v.number(),
+  }),
+  created_by: v.string(),
+  created_at: Iso,
+  updated_at: Iso,
+});
+export const SourceList = v.strictObject({ items: v.array(SourceView), next_cursor: v.nullable(v.string()) });
+
+export const ProposalView = v.strictObject({
+  id: Id,
+  commitment: Id,
+  source: Id,
+  item: v.strictObject({ title: v.string(), url: Nullable(v.string()), published_at: Nullable(Iso) }),
+  snippet: v.string(),
+  score: v.number(),
+  suggested: v.strictObject({
+    status: Nullable(v.picklist(PROGRESS)),
+    evidence: Nullable(v.strictObject({ url: v.string(), title: v.string() })),
+  }),
+  state: v.picklist(["open", "accepted", "dismissed"]),
+  decided_by: Nullable(v.string()),
+  decided_at: Nullable(Iso),
+  decision_note: Nullable(v.string()),
+  created_at: Iso,
+});
+export const ProposalList = v.strictObject({ items: v.array(ProposalView), next_cursor: v.nullable(v.string()) });
+export const AcceptedProposal = v.strictObject({ proposal: ProposalView, commitment: CommitmentView });
+
 export const SubscriptionWithSecret = v.strictObject({ ...SubscriptionView.entries, secret: v.string() });
 export const SubscriptionList = v.strictObject({ items: v.array(SubscriptionView), next_cursor: v.nullable(v.string()) });
 export const TestEventSent = v.strictObject({ event_id: Id });
@@ -242,7 +297,7 @@ export const StatusDocument = v.strictObject({
   indicator: v.picklist(["ok", "attention", "degraded"]),
   reasons: v.array(v.string()),
   generated_at: Iso,
-  counts: v.strictObject({ total: v.number(), by_status: countsOf(PROGRESS), by_timeliness: countsOf(TIMELINESS) }),
+  counts: v.strictObject({ total: v.number(), by_status: countsOf(PROGRESS), by_timeliness: countsOf(TIMELINESS), stale: v.number() }),
   overdue: v.array(v.strictObject({ ...DeadlineItem, days_overdue: v.number() })),
   overdue_truncated: v.boolean(),
   next_deadlines: v.array(v.strictObject({ ...DeadlineItem, timeliness: v.picklist(TIMELINESS), days_left: v.number() })),

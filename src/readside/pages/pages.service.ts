@@ -9,7 +9,8 @@ import { countCommitments, dependentsOf, findCommitment, findCommitmentsByIds, t
 import { daysUntil, timeliness, URGENCY, urgencyRank, type Timeliness } from "../../ledger/commitments.rules";
 import { listFeedEvents } from "../feeds/feeds.repo";
 import { toFeedItem } from "../feeds/feeds.service";
-import { progressLabel, waitingReason } from "../../lib/labels";
+import { plural, progressLabel, waitingReason } from "../../lib/labels";
+import { isStale } from "../../ledger/commitments.verification";
 import { partyCounts, partyLinks, resolveParty, slugForName } from "../../ledger/parties.service";
 import { allParties, partyCommitmentIds } from "../../ledger/parties.repo";
 import {
@@ -283,6 +284,7 @@ export async function loadCommitmentPage(db: Db, id: string, ctx: PageContext) {
   const history = eventRows.map((r) => toFeedItem(r, ctx.base));
   return {
     commitment: row,
+    verification: verificationFacts(row, ctx.now),
     card: toCard(row, latest.get(id), ctx),
     deadline: deadlineFacts(row),
     agreement,
@@ -294,6 +296,25 @@ export async function loadCommitmentPage(db: Db, id: string, ctx: PageContext) {
       eventRows.map((r) => ({ type: r.event.type, note: r.event.note, recordedAt: r.event.recordedAt, data: r.event.data })),
     ),
   };
+}
+
+export interface VerificationFacts {
+  /** "last verified 12 days ago", "last verified today", "never verified". */
+  phrase: string;
+  lastVerifiedAt: number | null;
+  stale: boolean;
+  verifyEvery: string | null;
+}
+
+/** How fresh the commitment's record is, in words (ledger/commitments.verification.ts decides staleness). */
+export function verificationFacts(
+  row: Pick<CommitmentWithDeps, "lastVerifiedAt" | "verifyEvery" | "staleAt" | "closedAt">,
+  now: number,
+): VerificationFacts {
+  const at = row.lastVerifiedAt;
+  const days = at === null ? null : Math.max(0, daysUntil(now, at));
+  const phrase = days === null ? "never verified" : days === 0 ? "last verified today" : `last verified ${plural(days, "day")} ago`;
+  return { phrase, lastVerifiedAt: at, stale: isStale(row, now), verifyEvery: row.verifyEvery };
 }
 
 /** Commitments listed on an agreement's page, most urgent first. */

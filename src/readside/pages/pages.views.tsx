@@ -8,7 +8,7 @@ import type { CommitmentWithDeps } from "../../ledger/commitments.repo";
 import type { FeedItem } from "../feeds/feeds.service";
 import { daysPhrase, plural, progressLabel, timelinessLabel } from "../../lib/labels";
 import { isSafeHref } from "../../lib/xml";
-import type { AgreementSection, CommitmentCard, DeadlineFacts, DeadlineStep, PartyGroup, Summary, TimelineData } from "./pages.service";
+import type { AgreementSection, CommitmentCard, DeadlineFacts, DeadlineStep, PartyGroup, Summary, TimelineData, VerificationFacts } from "./pages.service";
 import type { Party, PartyCounts, partyLinks } from "../../ledger/parties.service";
 import { Timeline } from "./pages.timeline";
 
@@ -348,6 +348,7 @@ function AgreementMeta({ agreement }: { agreement: AgreementRow }) {
 
 export function CommitmentPage(props: {
   commitment: CommitmentWithDeps;
+  verification: VerificationFacts;
   card: CommitmentCard;
   agreement: AgreementRow | null;
   dependsOn: CommitmentCard[];
@@ -359,7 +360,7 @@ export function CommitmentPage(props: {
   base: string;
   controls?: Controls;
 }) {
-  const { commitment: c, card, agreement, dependsOn, dependents, dependentsHidden, history, deadline, deadlines, base } = props;
+  const { commitment: c, verification, card, agreement, dependsOn, dependents, dependentsHidden, history, deadline, deadlines, base } = props;
   const query = `?commitment=${enc(c.id)}`;
   const badgeUrl = `${base}/badges/${enc(c.id)}.svg`;
   return (
@@ -400,6 +401,15 @@ export function CommitmentPage(props: {
         </dd>
         <dt>Timeliness</dt>
         <dd>{card.waitingReason ?? timelinessLabel(card.timeliness)}</dd>
+        <dt>Last verified</dt>
+        <dd>
+          {verification.lastVerifiedAt === null ? (
+            verification.phrase
+          ) : (
+            <time datetime={new Date(verification.lastVerifiedAt).toISOString()}>{verification.phrase}</time>
+          )}
+          {verification.stale ? ` — needs checking (every ${verification.verifyEvery})` : ""}
+        </dd>
         <dt>Responsible</dt>
         <dd>{c.parties.length > 0 ? c.parties.join(", ") : "not stated"}</dd>
         <dt>Tags</dt>

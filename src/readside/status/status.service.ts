@@ -106,6 +106,8 @@ export async function statusDocument(db: Db, probe: StatusProbe, ctx: StatusCont
       total,
       by_status: byStatus,
       by_timeliness: Object.fromEntries(TIMELINESS.map((k) => [k, byTimeliness[k]])) as Record<Timeliness, number>,
+      /** Open commitments not verified within their verify_every (ledger/commitments.verification.ts). */
+      stale: counts.stale,
     },
     overdue: overdueRows.map((r) => ({ ...deadlineItem(r, ctx), days_overdue: daysUntil(now, r.overdueAt) })),
     overdue_truncated: byTimeliness.overdue > overdueRows.length,

@@ -1,0 +1,133 @@
+/**
+ * The evidence watch in the editor: the inbox of open proposals (accept with a status, or as a
+ * verification; dismiss with a reason) and the sources with their health. Views render what the
+ * watch's services shaped; every text is escaped by hono/jsx, links only when http(s).
+ */
+import { isSafeHref } from "../lib/xml";
+import { progressLabel } from "../lib/labels";
+import { PROGRESS } from "../ledger/commitments.rules";
+import type { ProposalView } from "../watch/proposals.service";
+import type { SourceView } from "../watch/sources.service";
+import { EditorLayout, FormToken } from "./editor.views";
+
+const enc = encodeURIComponent;
+const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "never");
+
+export interface InboxItem {
+  proposal: ProposalView;
+  commitmentTitle: string;
+  commitmentStatus: string;
+}
+
+export function sourceHealthText(s: SourceView): string {
+  const h = s.health;
+  switch (h.status) {
+    case "paused":
+      return "paused";
+    case "pending":
+      return "not polled yet";
+    case "failing":
+      return `failing (${h.consecutive_failures} in a row; last: ${h.last_error ?? `HTTP ${h.last_status}`})`;
+    default:
+      return `healthy (last answer ${h.last_status})`;
+  }
+}
+
+export function WatchPage(props: {
+  who: string;
+  formToken: string;
+  done?: string;
+  problem?: string;
+  inbox: InboxItem[];
+  sources: SourceView[];
+}) {
+  return (
+    <EditorLayout title="Evidence watch" who={props.who} formToken={props.formToken}>
+      <h1>Evidence watch</h1>
+      {props.done ? (
+        <p class="notice" role="status">
+          {props.done}
+        </p>
+      ) : null}
+      {props.problem ? (
+        <div class="error-summary" role="alert" tabindex={-1}>
+          <h2>There is a problem</h2>
+          <p>{props.problem}</p>
+        </div>
+      ) : null}
+      <h2>Inbox: open proposals ({props.inbox.length})</h2>
+      {props.inbox.length === 0 ? <p>Nothing waiting. New items from the sources below appear here.</p> : null}
+      {props.inbox.map(({ proposal: p, commitmentTitle, commitmentStatus }) => (
+        <section class="proposal" aria-labelledby={`p-${p.id}`}>
+          <h3 id={`p-${p.id}`}>
+            <a href={`/editor/commitments/${enc(p.commitment)}`}>{commitmentTitle}</a>
+          </h3>
+          <p>
+            Found: {isSafeHref(p.item.url) ? <a href={p.item.url}>{p.item.title}</a> : p.item.title}
+            {p.item.published_at ? ` (${p.item.published_at.slice(0, 10)})` : ""} · score {p.score.toFixed(2)}
+          </p>
+          <blockquote>{p.snippet}</blockquote>
+          <p>
+            Now {progressLabel(commitmentStatus)}
+            {p.suggested.status ? `; the wording suggests ${progressLabel(p.suggested.status)}` : ""}.
+          </p>
+          <form method="post" action={`/editor/watch/proposals/${enc(p.id)}/accept`} class="editor-form">
+            <FormToken token={props.formToken} />
+            <div class="field">
+              <label for={`status-${p.id}`}>New status</label>
+              <select id={`status-${p.id}`} name="status">
+                <option value="">Keep the status (record the evidence as a check)</option>
+                {PROGRESS.map((s) => (
+                  <option value={s} selected={s === p.suggested.status}>
+                    {progressLabel(s)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for={`note-${p.id}`}>Note</label>
+              <input id={`note-${p.id}`} name="note" type="text" />
+            </div>
+            <button type="submit">Accept proposal</button>
+          </form>
+          <form method="post" action={`/editor/watch/proposals/${enc(p.id)}/dismiss`} class="editor-form">
+            <FormToken token={props.formToken} />
+            <div class="field">
+              <label for={`reason-${p.id}`}>Reason for dismissing</label>
+              <input id={`reason-${p.id}`} name="reason" type="text" />
+            </div>
+            <button type="submit" class="secondary">
+              Dismiss proposal
+            </button>
+          </form>
+        </section>
+      ))}
+      <h2>Sources</h2>
+      {props.sources.length === 0 ? <p>No sources yet: add them with POST /api/v1/sources (README "Evidence watch").</p> : null}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Source</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Health</th>
+            <th scope="col">Last fetched</th>
+            <th scope="col">Next poll</th>
+            <th scope="col">Proposals</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.sources.map((s) => (
+            <tr>
+              <td>{s.url}</td>
+              <td>{s.kind}</td>
+              <td>{sourceHealthText(s)}</td>
+              <td>{when(s.health.last_fetched_at)}</td>
+              <td>{when(s.health.next_poll_at)}</td>
+              <td>{s.health.proposals_made}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </EditorLayout>
+  );
+}
