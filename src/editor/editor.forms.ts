@@ -127,6 +127,12 @@ export function findInput(f: FormFields, name = "find"): { find?: string; errors
   return { errors: { list: [{ field: name, message }], byField: { [name]: message } } };
 }
 
+/** The evidence watch's "Add a source" form, read into POST /api/v1/sources' shape. */
+export function sourceInput(f: FormFields): Record<string, unknown> {
+  const list = (name: string) => (lines(raw(f, name)).length > 0 ? lines(raw(f, name)) : undefined);
+  return { url: one(f, "url"), kind: one(f, "kind"), agreements: list("agreements"), parties: list("parties"), keywords: list("keywords"), every: one(f, "every") || undefined };
+}
+
 /** The form field an issue path belongs to. */
 export function fieldOf(path: string): string {
   const [head, second] = path.split(".");

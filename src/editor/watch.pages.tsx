@@ -10,17 +10,19 @@ import { dueSoonWindowMs } from "../platform/config";
 import { findCommitmentsByIds } from "../ledger/commitments.repo";
 import { AcceptProposal, DismissProposal } from "../watch/proposals.schemas";
 import { acceptProposal, dismissProposal, listProposals } from "../watch/proposals.service";
-import { listSources } from "../watch/sources.service";
-import { one, parseWith } from "./editor.forms";
+import { createSource, listSources } from "../watch/sources.service";
+import { CreateSource } from "../watch/sources.schemas";
+import { fieldErrors, noErrors, one, parseWith, sourceInput, type FieldErrors, type FormFields } from "./editor.forms";
 import type { EditorContext, EditorEnv } from "./editor.middleware";
 import { WatchPage } from "./watch.views";
 
 const DONE: Record<string, string> = {
   accepted: "Proposal accepted: the commitment's record is updated.",
   dismissed: "Proposal dismissed: this item will not be proposed for that commitment again.",
+  source_added: "Source added: it is polled at the next cron run, then at its interval.",
 };
 
-async function watchPage(c: EditorContext, extra: { problem?: string } = {}, status = 200) {
+async function watchPage(c: EditorContext, extra: { problem?: string; values?: FormFields; errors?: FieldErrors } = {}, status = 200) {
   const [open, sources] = await Promise.all([listProposals(c.var.db, { state: "open" }, { limit: 50 }), listSources(c.var.db, { limit: 200 })]);
   const commitments = await findCommitmentsByIds(c.var.db, [...new Set(open.items.map((p) => p.commitment))]);
   const inbox = open.items.map((p) => {
@@ -35,6 +37,8 @@ async function watchPage(c: EditorContext, extra: { problem?: string } = {}, sta
       problem={extra.problem}
       inbox={inbox}
       sources={sources.items}
+      values={extra.values ?? { kind: ["feed"], every: ["PT1H"] }}
+      errors={extra.errors ?? noErrors}
     />
   );
   return c.html(`<!DOCTYPE html>${node as HtmlEscapedString}`, status as 200);
@@ -47,6 +51,20 @@ const refusal = (c: EditorContext, error: unknown) => {
 
 export const watchPages = new Hono<EditorEnv>()
   .get("/", (c) => watchPage(c))
+  .post("/sources", async (c) => {
+    const values = c.var.form;
+    const parsed = parseWith(CreateSource, sourceInput(values));
+    if (parsed.ok) {
+      try {
+        await createSource(c.var.db, parsed.value, { now: c.var.now, actor: c.var.session!.principal.name, allowPrivateTargets: c.var.config.allowPrivateWebhookTargets });
+        return c.redirect("/editor/watch?done=source_added", 303);
+      } catch (error) {
+        if (!(error instanceof DomainError) || !error.issues?.length) throw error;
+        return watchPage(c, { values, errors: fieldErrors(error.issues) }, 400);
+      }
+    }
+    return watchPage(c, { values, errors: parsed.errors }, 400);
+  })
   .post("/proposals/:id/accept", async (c) => {
     const form = c.var.form;
     const parsed = parseWith(AcceptProposal, { status: one(form, "status") || undefined, note: one(form, "note") || undefined });

@@ -8,7 +8,10 @@ import { progressLabel } from "../lib/labels";
 import { PROGRESS } from "../ledger/commitments.rules";
 import type { ProposalView } from "../watch/proposals.service";
 import type { SourceView } from "../watch/sources.service";
-import { EditorLayout, FormToken } from "./editor.views";
+import { EditorLayout, ErrorSummary, FormToken, Select, TextArea, TextField } from "./editor.views";
+import type { FieldErrors, FormFields } from "./editor.forms";
+
+const SOURCE_LABELS: Record<string, string> = { url: "Source URL", kind: "Kind", agreements: "Agreements", parties: "Parties", keywords: "Keywords", every: "Poll every" };
 
 const enc = encodeURIComponent;
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "never");
@@ -40,6 +43,8 @@ export function WatchPage(props: {
   problem?: string;
   inbox: InboxItem[];
   sources: SourceView[];
+  values: FormFields;
+  errors: FieldErrors;
 }) {
   return (
     <EditorLayout title="Evidence watch" who={props.who} formToken={props.formToken}>
@@ -103,7 +108,7 @@ export function WatchPage(props: {
         </section>
       ))}
       <h2>Sources</h2>
-      {props.sources.length === 0 ? <p>No sources yet: add them with POST /api/v1/sources (README "Evidence watch").</p> : null}
+      {props.sources.length === 0 ? <p>No sources yet: add one below (or with POST /api/v1/sources, README "Evidence watch").</p> : null}
       <table>
         <thead>
           <tr>
@@ -128,6 +133,18 @@ export function WatchPage(props: {
           ))}
         </tbody>
       </table>
+      <h2>Add a source</h2>
+      <ErrorSummary errors={props.errors} labels={SOURCE_LABELS} />
+      <form method="post" action="/editor/watch/sources" class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <TextField name="url" label="Source URL" type="url" hint="An official feed or page, https." values={props.values} errors={props.errors} />
+        <Select name="kind" label="Kind" values={props.values} errors={props.errors} options={[{ value: "feed", label: "Feed (RSS, Atom, RDF, JSON Feed)" }, { value: "page", label: "Web page (new text is compared)" }]} />
+        <TextArea name="agreements" label="Agreements" hint="Optional: agreement ids, one a line. Only their commitments are matched." rows={2} values={props.values} errors={props.errors} />
+        <TextArea name="parties" label="Parties" hint="Optional: one a line. Only commitments of these parties are matched." rows={2} values={props.values} errors={props.errors} />
+        <TextArea name="keywords" label="Keywords" hint="Optional: one a line. An item must contain one of them." rows={2} values={props.values} errors={props.errors} />
+        <TextField name="every" label="Poll every" hint="An ISO 8601 duration: PT1H (the default), PT30M, P1D. At least PT5M." values={props.values} errors={props.errors} />
+        <button type="submit">Add source</button>
+      </form>
     </EditorLayout>
   );
 }

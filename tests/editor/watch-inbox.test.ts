@@ -3,7 +3,7 @@ import { pollSources } from "../../src/watch/poll";
 import { call, json } from "../helpers";
 import { makeToken } from "../ledger/ledger.helpers";
 import { createSource, importDefaultDataset, pollDeps, rss, scriptedFetch } from "../watch/watch.helpers";
-import { signedIn } from "./editor.helpers";
+import { fieldError, fieldValue, signedIn } from "./editor.helpers";
 
 async function propose(link: string, title: string, description: string, healthy = true) {
   const net = scriptedFetch();
@@ -60,5 +60,38 @@ describe("the editor's evidence watch inbox", () => {
     expect((await json(call("GET", `/api/v1/proposals/${other.proposal.id}`))).state).toBe("dismissed");
     const bad = await editor.post(`/editor/watch/proposals/${other.proposal.id}/accept`, { status: "done" });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("adding a source in the editor", () => {
+  it("adds a feed through the sources service with the signed-in token's name, scoped as typed", async () => {
+    const token = await makeToken("write", "source-editor");
+    const editor = await signedIn(token.token);
+    const page = await (await editor.get("/editor/watch")).text();
+    expect(page).toMatch(/<label for="url">Source URL<\/label>/);
+    expect(page).toMatch(/<button type="submit">Add source<\/button>/);
+    const url = `https://mfa.example/${crypto.randomUUID()}/rss`;
+    const res = await editor.post("/editor/watch/sources", { url, kind: "feed", parties: "Azerbaijan\nUnited States", keywords: "working group", every: "PT2H" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/editor/watch?done=source_added");
+    const source = (await json(call("GET", "/api/v1/sources?limit=200"))).items.find((s: any) => s.url === url);
+    expect(source).toMatchObject({ kind: "feed", parties: ["Azerbaijan", "United States"], keywords: ["working group"], every: "PT2H", created_by: token.name });
+  });
+
+  it("shows each bad field beside it, keeps what was typed, and adds nothing", async () => {
+    const editor = await signedIn((await makeToken("write")).token);
+    const before = (await json(call("GET", "/api/v1/sources?limit=200"))).items.length;
+    const res = await editor.post("/editor/watch/sources", { url: "http://10.0.0.1/feed", kind: "blog", every: "PT1M" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(fieldError(html, "kind")).toBe("must be &#39;feed&#39; or &#39;page&#39;");
+    expect(fieldError(html, "every")).toBeTruthy();
+    expect(fieldValue(html, "every")).toBe("PT1M");
+    expect(html).toMatch(/<a href="#kind">Kind: /);
+    expect((await json(call("GET", "/api/v1/sources?limit=200"))).items.length).toBe(before);
+    const refused = await editor.post("/editor/watch/sources", { url: "http://10.0.0.1/feed", kind: "feed" });
+    expect(refused.status).toBe(400);
+    expect(fieldError(await refused.text(), "url")).toBeTruthy();
+    expect((await json(call("GET", "/api/v1/sources?limit=200"))).items.length).toBe(before);
   });
 });
