@@ -6,7 +6,7 @@
  */
 import type { DraftView } from "../intake/drafts/drafts.service";
 import type { FieldErrors, FormFields } from "./editor.forms";
-import { ActionButton, DeadlineFields, EditorLayout, ErrorSummary, FieldError, FormToken, TextArea, TextField } from "./editor.views";
+import { ActionButton, DeadlineFields, EditorLayout, ErrorSummary, FieldError, FormToken, TextArea, TextField, COMMITMENT_LABELS, Notice } from "./editor.views";
 
 const enc = encodeURIComponent;
 
@@ -147,11 +147,7 @@ export function ReviewPage(props: {
   return (
     <EditorLayout title="Review drafts" who={props.who} formToken={props.formToken}>
       <h1>Review drafts</h1>
-      {props.done ? (
-        <p class="notice" role="status">
-          {props.done}
-        </p>
-      ) : null}
+      <Notice text={props.done} />
       <ErrorSummary errors={summary} labels={{}} />
       <p>
         {props.batch.agreement ? (
@@ -184,22 +180,8 @@ export function ReviewPage(props: {
   );
 }
 
-export const DRAFT_EDIT_LABELS: Record<string, string> = {
-  form: "",
-  id: "ID",
-  title: "Title",
-  description: "Description",
-  parties: "Parties",
-  tags: "Tags",
-  deadline_kind: "Deadline",
-  due_on: "Due date",
-  due_at: "Due instant",
-  within: "Within",
-  from: "Counted from",
-  grace: "Grace period",
-  time_zone: "Time zone",
-  agreement: "Agreement",
-};
+/** The draft edit form names its fields as the commitment form does. */
+export const DRAFT_EDIT_LABELS: Record<string, string> = { ...COMMITMENT_LABELS, form: "" };
 
 export function DraftEditPage(props: { who: string; formToken: string; draft: DraftView; needsAgreement: boolean; values: FormFields; errors: FieldErrors }) {
   const { draft, values, errors } = props;

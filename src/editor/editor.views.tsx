@@ -159,6 +159,14 @@ export function Checkbox(p: FieldProps & { value: string }) {
   );
 }
 
+/** A "done" message after a POST → 303 → GET, announced politely. */
+export const Notice = ({ text }: { text?: string }) =>
+  text ? (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  ) : null;
+
 export const FormToken = ({ token }: { token: string }) => <input type="hidden" name="form_token" value={token} />;
 
 /** The signed-in bar on every editor page: who, and a sign-out button (a form: it changes state). */
@@ -226,11 +234,7 @@ export function PublicPageControls(props: {
     <section class="editor-controls" aria-labelledby="editor-controls-title">
       <h2 id="editor-controls-title">Editing</h2>
       <SignedInBar who={props.who} formToken={props.formToken} />
-      {props.done ? (
-        <p class="notice" role="status">
-          {props.done}
-        </p>
-      ) : null}
+      <Notice text={props.done} />
       {p.kind === "home" ? (
         <p>
           <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a>
@@ -256,11 +260,7 @@ export function LoginPage(props: { next: string; error?: string; notice?: string
   return (
     <Layout title="Sign in · pledgewatch" signInLink={false}>
       <h1>Sign in to edit the ledger</h1>
-      {props.notice ? (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      ) : null}
+      <Notice text={props.notice} />
       <ErrorSummary errors={errors} labels={{ token: "API token" }} />
       <form method="post" action="/login" class="editor-form">
         <input type="hidden" name="next" value={props.next} />
@@ -307,11 +307,7 @@ export function DashboardPage(props: {
   return (
     <EditorLayout title="Editor" who={props.who} formToken={props.formToken}>
       <h1>Editor</h1>
-      {props.done ? (
-        <p class="notice" role="status">
-          {props.done}
-        </p>
-      ) : null}
+      <Notice text={props.done} />
       <p>
         <a href="/editor/agreements/new">Add an agreement</a> · <a href="/editor/commitments/new">Add a commitment</a> ·{" "}
         <a href="/editor/import">Import</a> · <a href="/editor/subscriptions">Webhook subscriptions</a> · <a href="/editor/parties">Parties and aliases</a> ·{" "}
@@ -384,11 +380,7 @@ export function AgreementFormPage(props: {
   return (
     <EditorLayout title={props.mode === "create" ? "Add an agreement" : "Edit agreement"} who={props.who} formToken={props.formToken}>
       <h1>{props.mode === "create" ? "Add an agreement" : `Edit agreement ${props.id}`}</h1>
-      {props.notice ? (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      ) : null}
+      <Notice text={props.notice} />
       {props.mode === "edit" ? (
         <p>
           <a href={`/editor/agreements/${enc(props.id!)}/drafts`}>Paste a statement</a>: propose this agreement's commitments from its text, then review each one.
@@ -659,11 +651,7 @@ export function CommitmentEditPage(props: {
   return (
     <EditorLayout title={c.title} who={props.who} formToken={props.formToken}>
       <h1>{c.title}</h1>
-      {props.done ? (
-        <p class="notice" role="status">
-          {props.done}
-        </p>
-      ) : null}
+      <Notice text={props.done} />
       <p>
         Status: <strong>{progressLabel(c.status)}</strong>
         {c.due_on ? ` · due ${c.due_on}` : " · no deadline"} · <a href={`/commitments/${enc(c.id)}`}>Public page</a> ·{" "}
@@ -699,11 +687,7 @@ export function TokensPage(props: {
   return (
     <EditorLayout title="API tokens" who={props.who} formToken={props.formToken}>
       <h1>API tokens</h1>
-      {props.done ? (
-        <p class="notice" role="status">
-          {props.done}
-        </p>
-      ) : null}
+      <Notice text={props.done} />
       {props.created ? (
         <div class="notice" role="status">
           <h2>Token {props.created.name} created</h2>
@@ -823,11 +807,7 @@ export function SubscriptionsPage(props: {
   return (
     <EditorLayout title="Webhook subscriptions" who={props.who} formToken={props.formToken}>
       <h1>Webhook subscriptions</h1>
-      {props.done ? (
-        <p class="notice" role="status">
-          {props.done}
-        </p>
-      ) : null}
+      <Notice text={props.done} />
       {props.created ? <SecretOnce secret={props.created.secret} what={`Subscription ${props.created.id} created`} /> : null}
       <h2>Subscriptions</h2>
       <ul class="editor-list">
@@ -879,11 +859,7 @@ export function SubscriptionPage(props: {
     <EditorLayout title={`Subscription ${s.id}`} who={props.who} formToken={props.formToken}>
       <h1>Subscription {s.description || s.id}</h1>
       {props.rotated ? <SecretOnce secret={props.rotated} what="Signing secret rotated" /> : null}
-      {props.done ? (
-        <p class="notice" role="status">
-          {props.done}
-        </p>
-      ) : null}
+      <Notice text={props.done} />
       {props.problem ? (
         <div class="error-summary" role="alert">
           <h2>There is a problem</h2>
@@ -994,11 +970,7 @@ export function PartiesPage(props: {
   return (
     <EditorLayout title="Parties and aliases" who={props.who} formToken={props.formToken}>
       <h1>Parties and aliases</h1>
-      {props.done ? (
-        <p class="notice" role="status">
-          {props.done}
-        </p>
-      ) : null}
+      <Notice text={props.done} />
       <p>
         Names match whatever their case and accents. Aliases make other names count as the same party: on its page, in its feeds and
         calendar, and in the <code>?party=</code> filters.

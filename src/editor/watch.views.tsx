@@ -8,7 +8,7 @@ import { progressLabel } from "../lib/labels";
 import { PROGRESS } from "../ledger/commitments.rules";
 import type { ProposalView } from "../watch/proposals.service";
 import type { SourceView } from "../watch/sources.service";
-import { EditorLayout, ErrorSummary, FormToken, Select, TextArea, TextField } from "./editor.views";
+import { EditorLayout, ErrorSummary, FormToken, Select, TextArea, TextField, Notice } from "./editor.views";
 import type { FieldErrors, FormFields } from "./editor.forms";
 
 const SOURCE_LABELS: Record<string, string> = { url: "Source URL", kind: "Kind", agreements: "Agreements", parties: "Parties", keywords: "Keywords", every: "Poll every" };
@@ -49,11 +49,7 @@ export function WatchPage(props: {
   return (
     <EditorLayout title="Evidence watch" who={props.who} formToken={props.formToken}>
       <h1>Evidence watch</h1>
-      {props.done ? (
-        <p class="notice" role="status">
-          {props.done}
-        </p>
-      ) : null}
+      <Notice text={props.done} />
       {props.problem ? (
         <div class="error-summary" role="alert" tabindex={-1}>
           <h2>There is a problem</h2>
