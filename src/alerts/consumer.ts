@@ -9,6 +9,7 @@ import * as v from "valibot";
 import type { Db } from "../platform/db/client";
 import { deadLetters } from "./delivery.table";
 import { deliver, type DeliverDeps } from "./deliver";
+import { dispatchDeliveries } from "./dispatch";
 import { fanOut } from "./fanout";
 import { QueueMessage } from "./messages";
 
@@ -31,8 +32,11 @@ async function recordDeadLetter(db: Db, message: Message<unknown>, queue: string
 export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: DeliverDeps): Promise<void> {
   const isDeadLetterQueue = batch.queue.endsWith("-dlq");
   // Fresh deliver messages of one batch are attempted together: one claim, one load, one pool of
-  // 6 connections, one batch of outcomes — instead of one round of each per message.
+  // 6 connections, outcomes recorded a few batches at a time — instead of a round of each per
+  // message. At most `deliveriesPerInvocation` are attempted here; the rest go back on the queue.
   const fresh: Array<{ message: Message<unknown>; ids: string[] }> = [];
+  let budget = deps.config.deliveriesPerInvocation;
+  const passOn: string[] = [];
   for (const message of batch.messages) {
     const now = deps.clock();
     try {
@@ -55,7 +59,10 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: Deliv
         continue;
       }
       if (body.kind === "fanout") await fanOut(deps.db, deps.queue, body.eventIds, now);
-      else await deliver(deps, body.deliveryIds, body.dueAt);
+      else {
+        await deliver(deps, body.deliveryIds, body.dueAt);
+        budget -= body.deliveryIds.length;
+      }
       message.ack();
     } catch (error) {
       retry(message, error);
@@ -63,7 +70,12 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: Deliv
   }
   if (fresh.length === 0) return;
   try {
-    await deliver(deps, [...new Set(fresh.flatMap((f) => f.ids))]);
+    const ids = [...new Set(fresh.flatMap((f) => f.ids))];
+    const here = ids.slice(0, Math.max(0, budget));
+    passOn.push(...ids.slice(here.length));
+    // Sent on first: another invocation can start on them while this one sends.
+    await dispatchDeliveries(deps.queue, passOn);
+    if (here.length > 0) await deliver(deps, here);
     for (const f of fresh) f.message.ack();
   } catch (error) {
     for (const f of fresh) retry(f.message, error);

@@ -1,20 +1,21 @@
 /**
- * Attempting deliveries. For each delivery of a message, at most 6 at a time (Workers allow 6
- * open connections per invocation):
- *  1. claim it: compare-and-set on (state = pending, due) that also moves its lease forward, so a
- *     duplicate queue message or an overlapping consumer never sends it twice at once;
- *  2. check the target again (SSRF guard), sign (Standard Webhooks) and POST with a timeout and no
- *     redirects;
- *  3. record the attempts, the deliveries' new states and the subscriptions' health — all of the
- *     message's outcomes in one batch (one D1 write per message, not per delivery):
- *     2xx succeeded; 410 disables the subscription; anything else (3xx, 4xx, 429, 5xx, timeout,
- *     network error) is retried on the schedule (honouring Retry-After), then marked failed;
- *     5 days of uninterrupted failure disables the subscription (a subscription.disabled event);
- *  4. after commit, send the delayed retry message (Queues delay at most 12 h: longer waits hop).
+ * Attempting deliveries. All the deliveries of a consumer invocation share one pool of 6
+ * connections (Workers allow 6 open connections per invocation):
+ *  1. claim them: compare-and-set on (state = pending, due) that also moves their lease forward,
+ *     so a duplicate queue message or an overlapping consumer never sends one twice at once;
+ *  2. for each, check the target again (SSRF guard), sign (Standard Webhooks; each secret's key
+ *     imported once per invocation) and POST with a timeout and no redirects;
+ *  3. record the outcomes set-based while the next requests are in flight (outcomes.ts: a few D1
+ *     batches per invocation, never a statement per delivery): 2xx succeeded; 410 disables the
+ *     subscription; anything else (3xx, 4xx, 429, 5xx, timeout, network error) is retried on the
+ *     schedule (honouring Retry-After), then marked failed; 5 days of uninterrupted failure
+ *     disables the subscription (a subscription.disabled event);
+ *  4. after the last flush commits, send the delayed retry messages (Queues delay at most 12 h:
+ *     longer waits hop), and on a new message whatever the send window left unattempted.
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../platform/db/client";
-import { runBatch, type BatchItem } from "../platform/db/guard";
+import type { BatchItem } from "../platform/db/guard";
 import { appendEventStatements } from "../ledger/history/events.repo";
 import { events as eventsTable, type EventRow } from "../ledger/history/events.table";
 import type { AgreementRow } from "../ledger/agreements.table";
@@ -24,11 +25,12 @@ import { findAgreementsByIds } from "../ledger/agreements.repo";
 import type { SubscriptionRow } from "./subscriptions.table";
 import { dueSoonWindowMs, type Config } from "../platform/config";
 import { buildPayload } from "./payload";
-import { signatureHeader } from "./signing";
+import { signatureHeader, type KeyCache } from "./signing";
 import { checkTarget } from "../platform/ssrf";
-import { dispatchEvents } from "./dispatch";
+import { dispatchDeliveries, dispatchEvents } from "./dispatch";
 import { MAX_DELAY_SECONDS, sendAll, type DeliveryQueue } from "./messages";
-import { deliveries, deliveryAttempts } from "./delivery.table";
+import { deliveries } from "./delivery.table";
+import { OutcomeRecorder, releaseStatement, type AttemptOutcome } from "./outcomes";
 import { subscriptions } from "./subscriptions.table";
 
 /** A claimed delivery is leased for this long (longer than the request timeout). */
@@ -36,6 +38,12 @@ export const DELIVERY_LEASE_MS = 5 * 60_000;
 /** Queue delays are whole seconds and land a little early or late: claim what is due within this. */
 const DUE_TOLERANCE_MS = 2_000;
 export const MAX_CONCURRENCY = 6;
+/**
+ * An invocation starts no new request this long after its claim, so it ends well inside the lease
+ * and the platform's wall-clock limit (15 minutes for a queue consumer) even against receivers
+ * that all time out: 1,000 deliveries at 15 s each over 6 connections would take 42 minutes.
+ */
+export const SEND_WINDOW_MS = 2 * 60_000;
 export const DISABLE_AFTER_MS = 5 * 86_400_000;
 const EXCERPT_BYTES = 512;
 
@@ -56,6 +64,8 @@ export interface DeliverResult {
   retried: number;
   failed: number;
   skipped: number;
+  /** Claimed but not attempted before the send window closed: sent on in a new message. */
+  released: number;
 }
 
 type Outcome =
@@ -121,6 +131,7 @@ async function send(
   sub: SubscriptionRow,
   webhookId: string,
   body: string,
+  keys: KeyCache,
 ): Promise<{ outcome: Outcome; excerpt: string }> {
   const now = deps.clock();
   const timestamp = Math.floor(now / 1000);
@@ -133,7 +144,7 @@ async function send(
     "user-agent": "pledgewatch-webhooks/1",
     "webhook-id": webhookId,
     "webhook-timestamp": String(timestamp),
-    "webhook-signature": await signatureHeader(secrets, webhookId, timestamp, body),
+    "webhook-signature": await signatureHeader(secrets, webhookId, timestamp, body, keys),
   };
   try {
     const res = await deps.fetch(url, {
@@ -184,7 +195,7 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
   const { db } = deps;
   const now = deps.clock();
   const ids = JSON.stringify(deliveryIds);
-  const result: DeliverResult = { attempted: 0, succeeded: 0, retried: 0, failed: 0, skipped: 0 };
+  const result: DeliverResult = { attempted: 0, succeeded: 0, retried: 0, failed: 0, skipped: 0, released: 0 };
 
   const claimed = await db.all<Claimed>(sql`
     UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ${now + DELIVERY_LEASE_MS}, updated_at = ${now}
@@ -254,19 +265,34 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
   const disabledEvents: string[] = [];
   const disabledSubs = new Set<string>();
   const retries: Array<{ id: string; dueAt: number }> = [];
-  // Statements in completion order; in-memory subscription state is kept in step with them.
-  const outcomes: BatchItem[] = [];
+  const recorder = new OutcomeRecorder(db);
+  const keys: KeyCache = new Map();
+  // Past this, no new request starts: the rest is released for another invocation to send.
+  const sendUntil = now + SEND_WINDOW_MS;
+  const unsent: string[] = [];
 
   await pool(claimed, MAX_CONCURRENCY, async (d) => {
     const event = events.get(d.event_id);
     const sub = subs.get(d.subscription_id);
     const at = deps.clock();
-    const close = (state: "cancelled" | "failed", error: string) => {
-      outcomes.push(
-        db.insert(deliveryAttempts).values({ deliveryId: d.id, attemptedAt: at, statusCode: null, latencyMs: 0, error, responseExcerpt: null }),
-        db.update(deliveries).set({ state, lastError: error, updatedAt: at, nextAttemptAt: at }).where(eq(deliveries.id, d.id)),
-      );
-    };
+    if (recorder.failed || at > sendUntil) {
+      unsent.push(d.id);
+      return;
+    }
+    const close = (state: "cancelled" | "failed", error: string) =>
+      recorder.add({
+        deliveryId: d.id,
+        subscriptionId: d.subscription_id,
+        attemptedAt: at,
+        statusCode: null,
+        latencyMs: 0,
+        error,
+        excerpt: null,
+        state,
+        lastError: error,
+        nextAttemptAt: at,
+        updatedAt: at,
+      });
     if (!event || !sub) {
       result.failed++;
       return close("failed", !event ? "the event no longer exists" : "the subscription no longer exists");
@@ -282,54 +308,48 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
     }
     result.attempted++;
     const started = deps.clock();
-    const { outcome, excerpt } = await send(deps, target.url.href, sub, event.id, bodyFor(event));
+    const { outcome, excerpt } = await send(deps, target.url.href, sub, event.id, bodyFor(event), keys);
     const finished = deps.clock();
-    const statements: BatchItem[] = [
-      db.insert(deliveryAttempts).values({
-        deliveryId: d.id,
-        attemptedAt: started,
-        statusCode: outcome.status,
-        latencyMs: finished - started,
-        error: outcome.kind === "failure" ? outcome.error : outcome.kind === "gone" ? "410 Gone: subscription disabled" : null,
-        responseExcerpt: excerpt || null,
-      }),
-    ];
+    const attempt = {
+      deliveryId: d.id,
+      subscriptionId: sub.id,
+      attemptedAt: started,
+      statusCode: outcome.status,
+      latencyMs: finished - started,
+      error: outcome.kind === "failure" ? outcome.error : outcome.kind === "gone" ? "410 Gone: subscription disabled" : null,
+      excerpt: excerpt || null,
+      lastStatusCode: outcome.status,
+      updatedAt: finished,
+    };
     let disableReason: string | null = null;
+    let failingSince: number | null | undefined;
+    let recorded: AttemptOutcome;
     if (outcome.kind === "success") {
       result.succeeded++;
-      statements.push(
-        db.update(deliveries).set({ state: "succeeded", lastStatusCode: outcome.status, lastError: null, deliveredAt: finished, updatedAt: finished }).where(eq(deliveries.id, d.id)),
-        db.update(subscriptions).set({ failingSince: null }).where(eq(subscriptions.id, sub.id)),
-      );
-      sub.failingSince = null;
+      recorded = { ...attempt, state: "succeeded", lastError: null, deliveredAt: finished };
+      failingSince = null;
     } else if (outcome.kind === "gone") {
       result.failed++;
       disableReason = "the receiver answered 410 Gone";
-      statements.push(
-        db.update(deliveries).set({ state: "failed", lastStatusCode: 410, lastError: "410 Gone", updatedAt: finished }).where(eq(deliveries.id, d.id)),
-      );
+      recorded = { ...attempt, state: "failed", lastError: "410 Gone" };
     } else {
-      const failingSince = sub.failingSince ?? started;
+      failingSince = sub.failingSince ?? started;
       const delay = retryDelayMs(deps.config.retryScheduleSeconds, d.attempts, deps.random, outcome.retryAfterMs);
       if (delay === null) {
         result.failed++;
-        statements.push(
-          db.update(deliveries).set({ state: "failed", lastStatusCode: outcome.status, lastError: `${outcome.error}; retry schedule exhausted`, updatedAt: finished }).where(eq(deliveries.id, d.id)),
-        );
+        recorded = { ...attempt, state: "failed", lastError: `${outcome.error}; retry schedule exhausted` };
       } else {
         result.retried++;
         const next = finished + delay;
         retries.push({ id: d.id, dueAt: next });
-        statements.push(
-          db.update(deliveries).set({ lastStatusCode: outcome.status, lastError: outcome.error, nextAttemptAt: next, updatedAt: finished }).where(eq(deliveries.id, d.id)),
-        );
+        recorded = { ...attempt, state: "pending", lastError: outcome.error, nextAttemptAt: next };
       }
-      statements.push(db.update(subscriptions).set({ failingSince }).where(eq(subscriptions.id, sub.id)));
-      sub.failingSince = failingSince;
       if (finished - failingSince >= DISABLE_AFTER_MS) disableReason = "deliveries failed for 5 days in a row";
     }
+    if (failingSince !== undefined) sub.failingSince = failingSince;
+    const after: BatchItem[] = [];
     if (disableReason) {
-      statements.push(
+      after.push(
         db.update(subscriptions).set({ state: "disabled", disabledReason: disableReason, updatedAt: finished }).where(and(eq(subscriptions.id, sub.id), eq(subscriptions.state, "active"))),
       );
       const appended = appendEventStatements(db, {
@@ -342,17 +362,21 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
         data: { subscription_id: sub.id, reason: disableReason },
         dedupeKey: `disabled:${sub.id}:${sub.updatedAt}`,
       }, "ignore");
-      statements.push(...appended.statements);
+      after.push(...appended.statements);
       disabledEvents.push(appended.id);
       disabledSubs.add(sub.id);
       sub.state = "disabled";
     }
-    outcomes.push(...statements);
+    recorder.add(recorded, failingSince, after);
   });
-  // Last in the batch, after every outcome of this message: a disabled subscription keeps no
-  // pending deliveries (its retries would only be cancelled later, or sent after a resume).
-  for (const id of disabledSubs) outcomes.push(cancelPendingStatement(db, id, "the subscription was disabled", now));
-  await runBatch(db, outcomes);
+  // Last, after every outcome of this invocation: a disabled subscription keeps no pending
+  // deliveries (its retries would only be cancelled later, or sent after a resume); deliveries
+  // never attempted are due again at once.
+  const last: BatchItem[] = [...disabledSubs].map((id) => cancelPendingStatement(db, id, "the subscription was disabled", now));
+  if (unsent.length > 0) last.push(releaseStatement(db, unsent, deps.clock()));
+  await recorder.close(last);
+  result.released = unsent.length;
+  await dispatchDeliveries(deps.queue, unsent);
 
   await sendAll(
     deps.queue,

@@ -25,7 +25,7 @@ export type QueueMessage = v.InferOutput<typeof QueueMessage>;
 
 /** Events per fan-out message; deliveries per deliver message. */
 export const FANOUT_CHUNK = 100;
-export const DELIVER_CHUNK = 25;
+export const DELIVER_CHUNK = 100;
 /** Queues: at most 100 messages per sendBatch, a delay of at most 12 h. */
 export const SEND_BATCH_MAX = 100;
 export const MAX_DELAY_SECONDS = 12 * 60 * 60;

@@ -13,14 +13,30 @@ export function newSecret(): string {
   return SECRET_PREFIX + toBase64(randomBytes(32));
 }
 
-export async function sign(secret: string, id: string, timestamp: number, body: string): Promise<string> {
-  const keyBytes = fromBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
-  const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+/**
+ * Imported HMAC keys by secret. A consumer invocation makes one and passes it to every signature
+ * it computes, so a subscription's secret is decoded and imported once per invocation, not once
+ * per delivery. It lives no longer than the invocation.
+ */
+export type KeyCache = Map<string, Promise<CryptoKey>>;
+
+function importKey(secret: string, cache?: KeyCache): Promise<CryptoKey> {
+  let key = cache?.get(secret);
+  if (!key) {
+    const keyBytes = fromBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
+    key = crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    cache?.set(secret, key);
+  }
+  return key;
+}
+
+export async function sign(secret: string, id: string, timestamp: number, body: string, cache?: KeyCache): Promise<string> {
+  const key = await importKey(secret, cache);
   const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`${id}.${timestamp}.${body}`));
   return `v1,${toBase64(new Uint8Array(mac))}`;
 }
 
-export async function signatureHeader(secrets: string[], id: string, timestamp: number, body: string): Promise<string> {
-  const signatures = await Promise.all(secrets.map((s) => sign(s, id, timestamp, body)));
+export async function signatureHeader(secrets: string[], id: string, timestamp: number, body: string, cache?: KeyCache): Promise<string> {
+  const signatures = await Promise.all(secrets.map((s) => sign(s, id, timestamp, body, cache)));
   return signatures.join(" ");
 }

@@ -18,6 +18,12 @@ export interface Config {
   deliveryRetentionMs: number;
   /** …and failed or cancelled ones after this long. */
   failedDeliveryRetentionMs: number;
+  /**
+   * Deliveries one queue consumer invocation attempts (DELIVERIES_PER_INVOCATION, default 1,000):
+   * each is a subrequest. The rest of a larger batch goes back on the queue for the next
+   * invocation. The free plan allows 50 subrequests: set 35 there, with max_batch_size = 1.
+   */
+  deliveriesPerInvocation: number;
   /** verify_every given to new commitments (VERIFY_EVERY, default P30D; "off" = none). */
   verifyEvery: string | null;
 }
@@ -32,6 +38,7 @@ export interface ConfigVars {
   DELIVERY_RETENTION_DAYS?: string;
   FAILED_DELIVERY_RETENTION_DAYS?: string;
   VERIFY_EVERY?: string;
+  DELIVERIES_PER_INVOCATION?: string;
 }
 
 const days = (text: string | undefined, fallback: number) => (Number(text) > 0 ? Number(text) : fallback) * 86_400_000;
@@ -68,6 +75,7 @@ export function readConfig(vars: ConfigVars): Config {
     verifyEvery: verifyEvery(vars.VERIFY_EVERY),
     webhookTimeoutMs: (Number(vars.WEBHOOK_TIMEOUT_SECONDS) > 0 ? Number(vars.WEBHOOK_TIMEOUT_SECONDS) : 15) * 1000,
     deliveryRetentionMs: days(vars.DELIVERY_RETENTION_DAYS, 30),
+    deliveriesPerInvocation: Number(vars.DELIVERIES_PER_INVOCATION) >= 1 ? Math.floor(Number(vars.DELIVERIES_PER_INVOCATION)) : 1000,
     failedDeliveryRetentionMs: days(vars.FAILED_DELIVERY_RETENTION_DAYS, 90),
   };
 }
