@@ -3,7 +3,7 @@
  * read-only view of a running worker's local D1 file, autocannon runs, small statistics.
  * Everything listens on and talks to 127.0.0.1 only.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -146,4 +146,50 @@ export async function pollUntil(check, timeoutMs, everyMs = 250) {
     if (performance.now() > deadline) return null;
     await sleep(everyMs);
   }
+}
+
+/** CPU seconds (user + system) used so far by every process in a process group (Linux /proc). */
+export function groupCpuSeconds(pgid) {
+  const ticks = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    // Fields after the command name (which may contain spaces): state is field 3.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) !== pgid) continue; // pgrp
+    total += Number(fields[11]) + Number(fields[12]); // utime, stime
+  }
+  return total / ticks;
+}
+
+/** The `delivery-profile {…}` lines a worker logged (DELIVERY_PROFILE=true), from line `from` on. */
+export function deliveryProfiles(log, from = 0) {
+  return log
+    .slice(from)
+    .map((line) => /delivery-profile (\{.*\})/.exec(line)?.[1])
+    .filter(Boolean)
+    .map((json) => JSON.parse(json));
+}
+
+/** Sums per-invocation delivery profiles into per-delivery figures. */
+export function perDelivery(profiles) {
+  const sum = (k) => profiles.reduce((s, p) => s + p[k], 0);
+  const n = sum("attempted");
+  const per = (k, digits = 3) => (n > 0 ? round(sum(k) / n, digits) : null);
+  return {
+    invocations: profiles.filter((p) => p.attempted > 0).length,
+    deliveries: n,
+    d1Queries: per("d1Queries"),
+    d1RowsWritten: per("d1RowsWritten", 2),
+    d1WaitMs: per("d1WaitMs"),
+    queueCalls: per("queueCalls"),
+    queueWaitMs: per("queueWaitMs"),
+    receiverMs: per("receiverMs"),
+    wallMs: per("wallMs"),
+  };
 }

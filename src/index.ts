@@ -7,8 +7,8 @@
 import { app } from "./app";
 import { createDb } from "./platform/db/client";
 import { countQueries } from "./platform/db/counting";
-import { handleQueueBatch } from "./alerts/consumer";
-import { deliveriesQueue } from "./alerts/messages";
+import { handleQueueBatch, type BatchSummary } from "./alerts/consumer";
+import { deliveriesQueue, timedQueue } from "./alerts/messages";
 import { readConfig } from "./platform/config";
 import { runSweep, sweepSettings } from "./alerts/sweep/sweep";
 import { handleQueueBatchWithHub } from "./websub/websub.consumer";
@@ -49,17 +49,40 @@ export default {
   },
 
   async queue(batch, env, _ctx) {
-    const db = createDb(env.DB);
     const config = readConfig(env);
+    const counter = countQueries(env.DB);
+    const db = createDb(counter.d1);
     const fetcher: typeof fetch = (input, init) => fetch(input, init);
     if (batch.queue === POLLS_QUEUE) {
       await handlePollBatch(batch, { db, fetch: fetcher, deliveries: deliveriesQueue(env), allowPrivate: config.allowPrivateWebhookTargets, clock: Date.now });
       return;
     }
+    const started = Date.now();
+    const queue = timedQueue(deliveriesQueue(env));
+    let summary: BatchSummary | null = null;
     await handleQueueBatchWithHub(
       batch,
       { db, queue: websubQueue(env), fetch: fetcher, config, websub: readWebsubConfig(env), clock: Date.now, random: Math.random },
-      (rest) => handleQueueBatch(rest, { db, queue: deliveriesQueue(env), fetch: fetcher, config, clock: Date.now, random: Math.random }),
+      async (rest) => {
+        summary = await handleQueueBatch(rest, { db, queue, fetch: fetcher, config, clock: Date.now, random: Math.random });
+      },
     );
+    // One line per invocation where its time went (bench/README.md: "Where a delivery's time goes").
+    if (config.deliveryProfile && summary) {
+      const s: BatchSummary = summary;
+      console.info(
+        `delivery-profile ${JSON.stringify({
+          messages: batch.messages.length,
+          attempted: s.attempted,
+          wallMs: Date.now() - started,
+          d1Queries: counter.count(),
+          d1RowsWritten: counter.rowsWritten(),
+          d1WaitMs: counter.waitMs(),
+          queueCalls: queue.calls(),
+          queueWaitMs: queue.waitMs(),
+          receiverMs: s.receiverMs,
+        })}`,
+      );
+    }
   },
 } satisfies ExportedHandler<Env>;

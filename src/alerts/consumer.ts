@@ -8,7 +8,7 @@
 import * as v from "valibot";
 import type { Db } from "../platform/db/client";
 import { deadLetters } from "./delivery.table";
-import { deliver, type DeliverDeps } from "./deliver";
+import { deliver, type DeliverDeps, type DeliverResult } from "./deliver";
 import { dispatchDeliveries } from "./dispatch";
 import { fanOut } from "./fanout";
 import { QueueMessage } from "./messages";
@@ -29,7 +29,18 @@ async function recordDeadLetter(db: Db, message: Message<unknown>, queue: string
   });
 }
 
-export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: DeliverDeps): Promise<void> {
+/** What one invocation did, for the delivery profile. */
+export interface BatchSummary {
+  attempted: number;
+  receiverMs: number;
+}
+
+export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: DeliverDeps): Promise<BatchSummary> {
+  const summary: BatchSummary = { attempted: 0, receiverMs: 0 };
+  const count = (r: DeliverResult) => {
+    summary.attempted += r.attempted;
+    summary.receiverMs += r.receiverMs;
+  };
   const isDeadLetterQueue = batch.queue.endsWith("-dlq");
   // Fresh deliver messages of one batch are attempted together: one claim, one load, one pool of
   // 6 connections, outcomes recorded a few batches at a time — instead of a round of each per
@@ -60,7 +71,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: Deliv
       }
       if (body.kind === "fanout") await fanOut(deps.db, deps.queue, body.eventIds, now);
       else {
-        await deliver(deps, body.deliveryIds, body.dueAt);
+        count(await deliver(deps, body.deliveryIds, body.dueAt));
         budget -= body.deliveryIds.length;
       }
       message.ack();
@@ -68,18 +79,19 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: Deliv
       retry(message, error);
     }
   }
-  if (fresh.length === 0) return;
+  if (fresh.length === 0) return summary;
   try {
     const ids = [...new Set(fresh.flatMap((f) => f.ids))];
     const here = ids.slice(0, Math.max(0, budget));
     passOn.push(...ids.slice(here.length));
     // Sent on first: another invocation can start on them while this one sends.
     await dispatchDeliveries(deps.queue, passOn);
-    if (here.length > 0) await deliver(deps, here);
+    if (here.length > 0) count(await deliver(deps, here));
     for (const f of fresh) f.message.ack();
   } catch (error) {
     for (const f of fresh) retry(f.message, error);
   }
+  return summary;
 }
 
 function retry(message: Message<unknown>, error: unknown): void {

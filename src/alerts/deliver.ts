@@ -66,6 +66,8 @@ export interface DeliverResult {
   skipped: number;
   /** Claimed but not attempted before the send window closed: sent on in a new message. */
   released: number;
+  /** Wall time spent waiting on receivers, summed over requests (for the delivery profile). */
+  receiverMs: number;
 }
 
 type Outcome =
@@ -195,7 +197,7 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
   const { db } = deps;
   const now = deps.clock();
   const ids = JSON.stringify(deliveryIds);
-  const result: DeliverResult = { attempted: 0, succeeded: 0, retried: 0, failed: 0, skipped: 0, released: 0 };
+  const result: DeliverResult = { attempted: 0, succeeded: 0, retried: 0, failed: 0, skipped: 0, released: 0, receiverMs: 0 };
 
   const claimed = await db.all<Claimed>(sql`
     UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ${now + DELIVERY_LEASE_MS}, updated_at = ${now}
@@ -310,6 +312,7 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
     const started = deps.clock();
     const { outcome, excerpt } = await send(deps, target.url.href, sub, event.id, bodyFor(event), keys);
     const finished = deps.clock();
+    result.receiverMs += finished - started;
     const attempt = {
       deliveryId: d.id,
       subscriptionId: sub.id,

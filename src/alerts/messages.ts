@@ -54,3 +54,24 @@ export async function sendAll(queue: DeliveryQueue, messages: Array<{ body: Queu
   }
   return calls;
 }
+
+/** The queue with its calls counted and timed (for the delivery profile). */
+export function timedQueue(queue: DeliveryQueue): DeliveryQueue & { calls(): number; waitMs(): number } {
+  let calls = 0;
+  let wait = 0;
+  const timed = async (call: () => Promise<unknown>) => {
+    const started = Date.now();
+    calls++;
+    try {
+      return await call();
+    } finally {
+      wait += Date.now() - started;
+    }
+  };
+  return {
+    send: (body, options) => timed(() => queue.send(body, options)),
+    sendBatch: (messages) => timed(() => queue.sendBatch(messages)),
+    calls: () => calls,
+    waitMs: () => wait,
+  };
+}

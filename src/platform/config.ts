@@ -24,6 +24,8 @@ export interface Config {
    * invocation. The free plan allows 50 subrequests: set 35 there, with max_batch_size = 1.
    */
   deliveriesPerInvocation: number;
+  /** DELIVERY_PROFILE=true: each delivery invocation logs where its time went (the bench). */
+  deliveryProfile: boolean;
   /** verify_every given to new commitments (VERIFY_EVERY, default P30D; "off" = none). */
   verifyEvery: string | null;
 }
@@ -39,6 +41,7 @@ export interface ConfigVars {
   FAILED_DELIVERY_RETENTION_DAYS?: string;
   VERIFY_EVERY?: string;
   DELIVERIES_PER_INVOCATION?: string;
+  DELIVERY_PROFILE?: string;
 }
 
 const days = (text: string | undefined, fallback: number) => (Number(text) > 0 ? Number(text) : fallback) * 86_400_000;
@@ -75,6 +78,7 @@ export function readConfig(vars: ConfigVars): Config {
     verifyEvery: verifyEvery(vars.VERIFY_EVERY),
     webhookTimeoutMs: (Number(vars.WEBHOOK_TIMEOUT_SECONDS) > 0 ? Number(vars.WEBHOOK_TIMEOUT_SECONDS) : 15) * 1000,
     deliveryRetentionMs: days(vars.DELIVERY_RETENTION_DAYS, 30),
+    deliveryProfile: vars.DELIVERY_PROFILE?.trim().toLowerCase() === "true",
     deliveriesPerInvocation: Number(vars.DELIVERIES_PER_INVOCATION) >= 1 ? Math.floor(Number(vars.DELIVERIES_PER_INVOCATION)) : 1000,
     failedDeliveryRetentionMs: days(vars.FAILED_DELIVERY_RETENTION_DAYS, 90),
   };
