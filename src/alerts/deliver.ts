@@ -4,7 +4,7 @@
  *  1. claim them: compare-and-set on (state = pending, due) that also moves their lease forward,
  *     so a duplicate queue message or an overlapping consumer never sends one twice at once;
  *  2. for each, check the target again (SSRF guard), sign (Standard Webhooks; each secret's key
- *     imported once per invocation) and POST with a timeout and no redirects;
+ *     imported once per isolate) and POST with a timeout and no redirects;
  *  3. record the outcomes set-based while the next requests are in flight (outcomes.ts: a few D1
  *     batches per invocation, never a statement per delivery): 2xx succeeded; 410 disables the
  *     subscription; anything else (3xx, 4xx, 429, 5xx, timeout, network error) is retried on the
@@ -25,7 +25,7 @@ import { findAgreementsByIds } from "../ledger/agreements.repo";
 import type { SubscriptionRow } from "./subscriptions.table";
 import { dueSoonWindowMs, type Config } from "../platform/config";
 import { buildPayload } from "./payload";
-import { signatureHeader, type KeyCache } from "./signing";
+import { signatureHeader } from "./signing";
 import { checkTarget } from "../platform/ssrf";
 import { dispatchDeliveries, dispatchEvents } from "./dispatch";
 import { MAX_DELAY_SECONDS, sendAll, type DeliveryQueue } from "./messages";
@@ -127,13 +127,51 @@ async function readExcerpt(res: Response): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
+/**
+ * Target checks by URL, kept by the isolate: the check is a pure function of the URL and the
+ * setting, and parsing a URL and its address costs more CPU than signing the body.
+ */
+const TARGET_CACHE_SIZE = 5_000;
+const targets = new Map<string, { ok: true; href: string } | { ok: false; reason: string }>();
+
+function checkedTarget(url: string, allowPrivate: boolean) {
+  const key = `${allowPrivate ? 1 : 0} ${url}`;
+  let target = targets.get(key);
+  if (!target) {
+    const checked = checkTarget(url, allowPrivate);
+    target = checked.ok ? { ok: true, href: checked.url.href } : { ok: false, reason: checked.reason };
+    if (targets.size >= TARGET_CACHE_SIZE) targets.delete(targets.keys().next().value!);
+    targets.set(key, target);
+  }
+  return target;
+}
+
+/**
+ * One timeout signal per slice of start times (a tenth of the timeout, at most a second), shared
+ * by the requests started in it: each times out between `timeoutMs` and `timeoutMs` + a slice,
+ * and an invocation makes a timer per slice instead of one per request.
+ */
+function timeoutSignals(clock: () => number, timeoutMs: number): () => AbortSignal {
+  const slice = Math.max(1, Math.min(1000, Math.floor(timeoutMs / 10)));
+  let current = -1;
+  let signal: AbortSignal | null = null;
+  return () => {
+    const now = Math.floor(clock() / slice);
+    if (now !== current || !signal) {
+      current = now;
+      signal = AbortSignal.timeout(timeoutMs + slice);
+    }
+    return signal;
+  };
+}
+
 async function send(
   deps: DeliverDeps,
   url: string,
   sub: SubscriptionRow,
   webhookId: string,
   body: string,
-  keys: KeyCache,
+  signal: AbortSignal,
 ): Promise<{ outcome: Outcome; excerpt: string }> {
   const now = deps.clock();
   const timestamp = Math.floor(now / 1000);
@@ -146,7 +184,7 @@ async function send(
     "user-agent": "pledgewatch-webhooks/1",
     "webhook-id": webhookId,
     "webhook-timestamp": String(timestamp),
-    "webhook-signature": await signatureHeader(secrets, webhookId, timestamp, body, keys),
+    "webhook-signature": await signatureHeader(secrets, webhookId, timestamp, body),
   };
   try {
     const res = await deps.fetch(url, {
@@ -154,7 +192,7 @@ async function send(
       headers,
       body,
       redirect: "manual",
-      signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
+      signal,
     });
     const excerpt = await readExcerpt(res);
     if (res.status >= 200 && res.status < 300) return { outcome: { kind: "success", status: res.status }, excerpt };
@@ -268,10 +306,10 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
   const disabledSubs = new Set<string>();
   const retries: Array<{ id: string; dueAt: number }> = [];
   const recorder = new OutcomeRecorder(db);
-  const keys: KeyCache = new Map();
   // Past this, no new request starts: the rest is released for another invocation to send.
   const sendUntil = now + SEND_WINDOW_MS;
   const unsent: string[] = [];
+  const timeoutSignal = timeoutSignals(deps.clock, deps.config.webhookTimeoutMs);
 
   await pool(claimed, MAX_CONCURRENCY, async (d) => {
     const event = events.get(d.event_id);
@@ -303,14 +341,14 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
       result.skipped++;
       return close("cancelled", `the subscription is ${sub.state}`);
     }
-    const target = checkTarget(sub.url, deps.config.allowPrivateWebhookTargets);
+    const target = checkedTarget(sub.url, deps.config.allowPrivateWebhookTargets);
     if (!target.ok) {
       result.failed++;
       return close("failed", `refused target: ${target.reason}`);
     }
     result.attempted++;
     const started = deps.clock();
-    const { outcome, excerpt } = await send(deps, target.url.href, sub, event.id, bodyFor(event), keys);
+    const { outcome, excerpt } = await send(deps, target.href, sub, event.id, bodyFor(event), timeoutSignal());
     const finished = deps.clock();
     result.receiverMs += finished - started;
     const attempt = {

@@ -14,29 +14,33 @@ export function newSecret(): string {
 }
 
 /**
- * Imported HMAC keys by secret. A consumer invocation makes one and passes it to every signature
- * it computes, so a subscription's secret is decoded and imported once per invocation, not once
- * per delivery. It lives no longer than the invocation.
+ * Imported HMAC keys by secret, kept by the isolate: decoding and importing a key cost more CPU
+ * than the signature itself (bench/README.md, "Where a delivery's time goes"), and the same
+ * subscribers receive event after event. Bounded: past KEY_CACHE_SIZE the oldest key goes.
  */
-export type KeyCache = Map<string, Promise<CryptoKey>>;
+const KEY_CACHE_SIZE = 5_000;
+const keys = new Map<string, Promise<CryptoKey>>();
 
-function importKey(secret: string, cache?: KeyCache): Promise<CryptoKey> {
-  let key = cache?.get(secret);
+function importKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
   if (!key) {
     const keyBytes = fromBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
     key = crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    cache?.set(secret, key);
+    // A failed import is not kept.
+    key.catch(() => keys.delete(secret));
+    if (keys.size >= KEY_CACHE_SIZE) keys.delete(keys.keys().next().value!);
+    keys.set(secret, key);
   }
   return key;
 }
 
-export async function sign(secret: string, id: string, timestamp: number, body: string, cache?: KeyCache): Promise<string> {
-  const key = await importKey(secret, cache);
+export async function sign(secret: string, id: string, timestamp: number, body: string): Promise<string> {
+  const key = await importKey(secret);
   const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`${id}.${timestamp}.${body}`));
   return `v1,${toBase64(new Uint8Array(mac))}`;
 }
 
-export async function signatureHeader(secrets: string[], id: string, timestamp: number, body: string, cache?: KeyCache): Promise<string> {
-  const signatures = await Promise.all(secrets.map((s) => sign(s, id, timestamp, body, cache)));
+export async function signatureHeader(secrets: string[], id: string, timestamp: number, body: string): Promise<string> {
+  const signatures = await Promise.all(secrets.map((s) => sign(s, id, timestamp, body)));
   return signatures.join(" ");
 }
