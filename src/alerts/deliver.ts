@@ -22,7 +22,6 @@ import type { AgreementRow } from "../ledger/agreements.table";
 import type { CommitmentWithDeps } from "../ledger/commitments.repo";
 import { findCommitmentsByIds } from "../ledger/commitments.repo";
 import { findAgreementsByIds } from "../ledger/agreements.repo";
-import type { SubscriptionRow } from "./subscriptions.table";
 import { dueSoonWindowMs, type Config } from "../platform/config";
 import { buildPayload } from "./payload";
 import { signatureHeader } from "./signing";
@@ -31,7 +30,23 @@ import { dispatchDeliveries, dispatchEvents } from "./dispatch";
 import { MAX_DELAY_SECONDS, sendAll, type DeliveryQueue } from "./messages";
 import { deliveries } from "./delivery.table";
 import { OutcomeRecorder, releaseStatement, type AttemptOutcome } from "./outcomes";
-import { subscriptions } from "./subscriptions.table";
+import { subscriptions, type SubscriptionRow } from "./subscriptions.table";
+
+/**
+ * What sending needs of a subscription: no filters, so none of its JSON columns is parsed for
+ * each of the invocation's deliveries.
+ */
+const SENDER_COLUMNS = {
+  id: subscriptions.id,
+  url: subscriptions.url,
+  secret: subscriptions.secret,
+  previousSecret: subscriptions.previousSecret,
+  previousSecretExpiresAt: subscriptions.previousSecretExpiresAt,
+  state: subscriptions.state,
+  failingSince: subscriptions.failingSince,
+  updatedAt: subscriptions.updatedAt,
+};
+type SenderSubscription = Pick<SubscriptionRow, keyof typeof SENDER_COLUMNS>;
 
 /** A claimed delivery is leased for this long (longer than the request timeout). */
 export const DELIVERY_LEASE_MS = 5 * 60_000;
@@ -168,7 +183,7 @@ function timeoutSignals(clock: () => number, timeoutMs: number): () => AbortSign
 async function send(
   deps: DeliverDeps,
   url: string,
-  sub: SubscriptionRow,
+  sub: SenderSubscription,
   webhookId: string,
   body: string,
   signal: AbortSignal,
@@ -266,10 +281,10 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
         .where(sql`${eventsTable.id} IN (SELECT value FROM json_each(${JSON.stringify(eventIds)}))`)
     ).map((e) => [e.id, e]),
   );
-  const subs = new Map<string, SubscriptionRow>(
+  const subs = new Map<string, SenderSubscription>(
     (
       await db
-        .select()
+        .select(SENDER_COLUMNS)
         .from(subscriptions)
         .where(sql`${subscriptions.id} IN (SELECT value FROM json_each(${JSON.stringify(subIds)}))`)
     ).map((row) => [row.id, row]),
