@@ -350,7 +350,8 @@ async function burst() {
     overdueAnnounced: false,
     subscriptions: Array.from({ length: SUBS }, (_, i) => ({ id: `sub_burst${String(i).padStart(3, "0")}`, url: receiver.url(`s${i}`), secret: newSecret() })),
   });
-  const w = await boot(dir);
+  const w = await boot(dir, { DELIVERY_PROFILE: "true" });
+  const cpuAtStart = groupCpuSeconds(w.pid);
   const db = openD1(dir);
   const t0 = performance.now();
   const sweepMs = await timedSweep(w);
@@ -392,6 +393,9 @@ async function burst() {
   const totalSeconds = (performance.now() - t0) / 1000;
   const extrapolatedSeconds = drained ? totalSeconds : fanoutSeconds + (TOTAL - startDelivered) / rate;
   const states = db.all("SELECT state, count(*) AS n FROM deliveries GROUP BY state");
+  // Per delivery over the whole burst (fan-out invocations included), and workerd's CPU.
+  const burstProfile = { ...perDelivery(deliveryProfiles(w.log)), workerCpuMsPerDelivery: round(((groupCpuSeconds(w.pid) - cpuAtStart) * 1000) / Math.max(1, delivered), 3) };
+  log("burst profile per delivery", burstProfile);
   const quotaErrors = w.log.filter((l) => /QuotaExceeded|max active timeouts/i.test(l)).length;
   const retriedMessages = w.log.filter((l) => /queue message failed; retrying/.test(l)).length;
   results.burst = {
@@ -406,6 +410,7 @@ async function burst() {
     deliveredAtEnd: delivered,
     duplicatesAtReceiver: receiver.stats.duplicates,
     deliveriesPerSecond: round(rate, 1),
+    profile: burstProfile,
     drained,
     secondsToDrain: round(drained ? totalSeconds : extrapolatedSeconds, 0),
     extrapolated: !drained,
