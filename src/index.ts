@@ -27,13 +27,17 @@ export default {
     const counter = countQueries(env.DB);
     const db = createDb(counter.d1);
     // The hub's few queries first, on the same count: the sweep's budget then sees them.
-    await runWebsubSweep(db, websubQueue(env), controller.scheduledTime);
+    const config = readConfig(env);
+    await runWebsubSweep(db, websubQueue(env), controller.scheduledTime, {
+      succeededMs: config.deliveryRetentionMs,
+      failedMs: config.failedDeliveryRetentionMs,
+    });
     try {
       await runSweep(
         {
           db,
           queue: deliveriesQueue(env),
-          ...sweepSettings(readConfig(env)),
+          ...sweepSettings(config),
           queryCount: counter.count,
           clock: Date.now,
         },

@@ -3,7 +3,10 @@
  *  1. leases that ran out end, set-based: one range scan on the active subscriptions' expiry,
  *     their pending distributions cancelled and their state set to expired in one batch;
  *  2. subscription requests and distributions still pending well past their time (their queue
- *     message was lost) are claimed and sent again. Bounded per run; safe to run twice.
+ *     message was lost) are claimed and sent again;
+ *  3. retention: finished distributions past the delivery log's ages (the webhooks' settings)
+ *     are deleted with their attempts, oldest first, at most PRUNE_ROUNDS rounds of PRUNE_CHUNK.
+ * Bounded per run; safe to run twice.
  */
 import { sql } from "drizzle-orm";
 import { chunks } from "../alerts/messages";
@@ -15,14 +18,34 @@ import { sendAllWebsub, WEBSUB_DELIVER_CHUNK, type WebsubQueue } from "./websub.
 export const WEBSUB_RESEND_GRACE_MS = 10 * 60_000;
 const CLAIM_SIZE = 5000;
 
+/** Distributions deleted per state and round (two statements each), and rounds per run. */
+export const PRUNE_CHUNK = 1000;
+const PRUNE_ROUNDS = 2;
+
 export interface WebsubSweepResult {
   expired: number;
   requests: number;
   deliveries: number;
   sendCalls: number;
+  pruned: number;
 }
 
-export async function runWebsubSweep(db: Db, queue: WebsubQueue, now: number): Promise<WebsubSweepResult> {
+/** How long finished distributions are kept, by final state (the webhooks' retention). */
+export interface WebsubRetention {
+  succeededMs: number;
+  failedMs: number;
+}
+
+/** Up to PRUNE_CHUNK finished distributions in `state` older than `cutoff`: their attempts, then them. */
+function pruneStatements(db: Db, state: string, cutoff: number) {
+  const doomed = sql`SELECT id FROM websub_deliveries WHERE state = ${state} AND updated_at < ${cutoff} ORDER BY updated_at, id LIMIT ${sql.raw(String(PRUNE_CHUNK))}`;
+  return [
+    db.run(sql`DELETE FROM delivery_attempts WHERE delivery_id IN (${doomed})`),
+    db.run(sql`DELETE FROM websub_deliveries WHERE id IN (${doomed})`),
+  ];
+}
+
+export async function runWebsubSweep(db: Db, queue: WebsubQueue, now: number, retention: WebsubRetention): Promise<WebsubSweepResult> {
   const [, expired] = await execBatch(db, [
     db.run(sql`
       UPDATE websub_deliveries SET state = 'cancelled', last_error = 'the lease expired', updated_at = ${now}
@@ -44,5 +67,18 @@ export async function runWebsubSweep(db: Db, queue: WebsubQueue, now: number): P
     ...chunks(requests.map((r) => r.id), 100).map((requestIds) => ({ body: { kind: "websub.verify" as const, requestIds } })),
     ...chunks(deliveries.map((r) => r.id), WEBSUB_DELIVER_CHUNK).map((deliveryIds) => ({ body: { kind: "websub.deliver" as const, deliveryIds } })),
   ]);
-  return { expired: expired?.meta.changes ?? 0, requests: requests.length, deliveries: deliveries.length, sendCalls };
+  // One batch for the three final states; more rounds only while a full chunk came back.
+  let pruned = 0;
+  let states: Array<[string, number]> = [
+    ["succeeded", now - retention.succeededMs],
+    ["failed", now - retention.failedMs],
+    ["cancelled", now - retention.failedMs],
+  ];
+  for (let round = 0; round < PRUNE_ROUNDS && states.length > 0; round++) {
+    const results = await execBatch(db, states.flatMap(([state, cutoff]) => pruneStatements(db, state, cutoff)));
+    const deleted = states.map((_, i) => results[2 * i + 1]?.meta.changes ?? 0);
+    pruned += deleted.reduce((sum, n) => sum + n, 0);
+    states = states.filter((_, i) => deleted[i] === PRUNE_CHUNK);
+  }
+  return { expired: expired?.meta.changes ?? 0, requests: requests.length, deliveries: deliveries.length, sendCalls, pruned };
 }

@@ -112,6 +112,8 @@ export const websubDeliveries = sqliteTable(
     index("websub_deliveries_subscription_created").on(t.subscriptionId, t.createdAt),
     // The sweep's re-send scan. Used by websub.sweep.ts.
     index("websub_deliveries_pending_due").on(t.nextAttemptAt).where(sql`state = 'pending'`),
+    // Retention (websub.sweep.ts): the oldest finished distributions of one final state, in order.
+    index("websub_deliveries_settled_updated").on(t.state, t.updatedAt, t.id).where(sql`state <> 'pending'`),
   ],
 );
 

@@ -7,7 +7,8 @@ import { partyKey } from "../../src/lib/parties";
 import { handleQueueBatchWithHub } from "../../src/websub/websub.consumer";
 import { distribute, hubSignature } from "../../src/websub/websub.deliver";
 import { fanOutWebsub } from "../../src/websub/websub.fanout";
-import { runWebsubSweep } from "../../src/websub/websub.sweep";
+import { PRUNE_CHUNK, runWebsubSweep } from "../../src/websub/websub.sweep";
+import { RETENTION } from "../alerts/alerts.helpers";
 import { verifyRequests } from "../../src/websub/websub.verify";
 import { BASE, call, createAgreement, createCommitment, db, json, uid } from "../helpers";
 import { eventIdsOf, hub, hubDeps, recordingWebsubQueue, scriptedCallback, websubCounts } from "./websub.helpers";
@@ -473,13 +474,13 @@ describe("leases", () => {
     const commitment = await createCommitment(agreement.id);
     await fanOutWebsub(db(), recordingWebsubQueue(), await eventIdsOf(commitment.id), Date.now());
     const later = t0 + 301_000;
-    const result = await runWebsubSweep(db(), recordingWebsubQueue(), later);
+    const result = await runWebsubSweep(db(), recordingWebsubQueue(), later, RETENTION);
     expect(result.expired).toBeGreaterThanOrEqual(1);
     expect((await subscription(topic, short.callback)).state).toBe("expired");
     expect((await subscription(topic, long.callback)).state).toBe("active");
     const pending = await env.DB.prepare("SELECT state, last_error FROM websub_deliveries WHERE subscription_id = ?").bind(short.id).first<any>();
     expect(pending).toEqual({ state: "cancelled", last_error: "the lease expired" });
-    expect((await runWebsubSweep(db(), recordingWebsubQueue(), later)).expired).toBe(0);
+    expect((await runWebsubSweep(db(), recordingWebsubQueue(), later, RETENTION)).expired).toBe(0);
     // Renewing an expired subscription starts it again.
     const again = await subscribed(topic, short.callback, later + 1000);
     expect(again.subscribed_at).toBe(later + 1000);
@@ -488,9 +489,38 @@ describe("leases", () => {
   it("re-sends verifications and distributions whose message was lost", async () => {
     const { id } = await json(hub({ "hub.mode": "subscribe", "hub.topic": `${BASE}/feed.xml`, "hub.callback": `${CALLBACK}/${uid()}` }));
     const queue = recordingWebsubQueue();
-    const result = await runWebsubSweep(db(), queue, Date.now() + 11 * 60_000);
+    const result = await runWebsubSweep(db(), queue, Date.now() + 11 * 60_000, RETENTION);
     expect(result.requests).toBeGreaterThanOrEqual(1);
     expect(queue.messages.some((m) => m.body.kind === "websub.verify" && m.body.requestIds.includes(id))).toBe(true);
+  });
+});
+
+describe("retention", () => {
+  it("deletes finished distributions past the log's ages with their attempts, never pending ones, in bounded rounds", async () => {
+    const now = Date.now();
+    const old = now - RETENTION.failedMs - 1000;
+    const rows: Array<[string, string, number]> = [];
+    // A full chunk and more of old successes, old failures, recent successes, old pending ones.
+    for (let i = 0; i < PRUNE_CHUNK + 5; i++) rows.push([`wsd_oldok_${i}_${uid()}`, "succeeded", old]);
+    for (let i = 0; i < 3; i++) rows.push([`wsd_oldfail_${i}_${uid()}`, "failed", old]);
+    for (let i = 0; i < 4; i++) rows.push([`wsd_newok_${i}_${uid()}`, "succeeded", now - 1000]);
+    for (let i = 0; i < 2; i++) rows.push([`wsd_pending_${i}_${uid()}`, "pending", old]);
+    const insert = env.DB.prepare(
+      "INSERT INTO websub_deliveries (id, event_id, subscription_id, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, 'wss_ret', ?, 1, ?, ?, ?)",
+    );
+    const attempt = env.DB.prepare("INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_ms) VALUES (?, ?, 200, 1)");
+    for (let i = 0; i < rows.length; i += 50) {
+      await env.DB.batch(rows.slice(i, i + 50).flatMap(([id, state, at]) => [insert.bind(id, `evt_${id}`, state, at, at, at), attempt.bind(id, at)]));
+    }
+    const count = async (like: string) =>
+      (await env.DB.prepare("SELECT (SELECT count(*) FROM websub_deliveries WHERE id LIKE ?1) AS d, (SELECT count(*) FROM delivery_attempts WHERE delivery_id LIKE ?1) AS a").bind(like).first<any>());
+    const first = await runWebsubSweep(db(), recordingWebsubQueue(), now, RETENTION);
+    expect(first.pruned).toBe(PRUNE_CHUNK + 5 + 3);
+    expect(await count("wsd_oldok_%")).toEqual({ d: 0, a: 0 });
+    expect(await count("wsd_oldfail_%")).toEqual({ d: 0, a: 0 });
+    expect(await count("wsd_newok_%")).toEqual({ d: 4, a: 4 });
+    expect(await count("wsd_pending_%")).toEqual({ d: 2, a: 2 });
+    expect((await runWebsubSweep(db(), recordingWebsubQueue(), now, RETENTION)).pruned).toBe(0);
   });
 });
 

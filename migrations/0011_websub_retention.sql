@@ -1,0 +1,1 @@
+CREATE INDEX `websub_deliveries_settled_updated` ON `websub_deliveries` (`state`,`updated_at`,`id`) WHERE state <> 'pending';
