@@ -118,6 +118,21 @@ describe("the delivery pipeline", () => {
     expect(new Set(calls.map((c) => c.url)).size).toBe(12);
   });
 
+  it("with the free plan's setting, one invocation of a 100-delivery message stays inside 50 subrequests", async () => {
+    const ids = await deliveriesFor(100);
+    const counter = countQueries(env.DB);
+    const queue = recordingQueue();
+    let queueCalls = 0;
+    const counted = { send: (...a: Parameters<typeof queue.send>) => (queueCalls++, queue.send(...a)), sendBatch: (...a: Parameters<typeof queue.sendBatch>) => (queueCalls++, queue.sendBatch(...a)) };
+    // A third of the receivers fail, so retries are queued too.
+    const { fetch, calls } = fakeFetch((_call, n) => new Response("x", { status: n % 3 === 0 ? 503 : 200 }));
+    const batch = createMessageBatch("pledgewatch-deliveries", [{ id: "msg-free", timestamp: new Date(T0), attempts: 1, body: { kind: "deliver", deliveryIds: ids } }]);
+    await handleQueueBatch(batch, { ...deliverDeps(fetch, counted, () => T0, { deliveriesPerInvocation: 35 }), db: createDb(counter.d1) });
+    expect(calls).toHaveLength(35);
+    const subrequests = calls.length + counter.count() + queueCalls;
+    expect(subrequests, `${calls.length} fetches, ${counter.count()} D1 queries, ${queueCalls} queue calls`).toBeLessThanOrEqual(50);
+  });
+
   it("starts no request after the send window and gives the rest back, due at once, to a new message", async () => {
     const ids = await deliveriesFor(10);
     let time = T0;
