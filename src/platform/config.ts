@@ -21,7 +21,7 @@ export interface Config {
   /**
    * Deliveries one queue consumer invocation attempts (DELIVERIES_PER_INVOCATION, default 1,000):
    * each is a subrequest. The rest of a larger batch goes back on the queue for the next
-   * invocation. The free plan allows 50 subrequests: set 35 there, with max_batch_size = 1.
+   * invocation. On the free plan (50 subrequests, 10 ms CPU) set 20, with max_batch_size = 1.
    */
   deliveriesPerInvocation: number;
   /** DELIVERY_PROFILE=true: each delivery invocation logs where its time went (the bench). */
