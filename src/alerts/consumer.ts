@@ -69,7 +69,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: Deliv
         fresh.push({ message, ids: body.deliveryIds });
         continue;
       }
-      if (body.kind === "fanout") await fanOut(deps.db, deps.queue, body.eventIds, now);
+      if (body.kind === "fanout") await fanOut(deps.db, deps.queue, body.eventIds, now, deps.config.deliveriesPerInvocation);
       else {
         count(await deliver(deps, body.deliveryIds, body.dueAt));
         budget -= body.deliveryIds.length;
@@ -85,7 +85,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: Deliv
     const here = ids.slice(0, Math.max(0, budget));
     passOn.push(...ids.slice(here.length));
     // Sent on first: another invocation can start on them while this one sends.
-    await dispatchDeliveries(deps.queue, passOn);
+    await dispatchDeliveries(deps.queue, passOn, deps.config.deliveriesPerInvocation);
     if (here.length > 0) count(await deliver(deps, here));
     for (const f of fresh) f.message.ack();
   } catch (error) {

@@ -432,7 +432,7 @@ export async function deliver(deps: DeliverDeps, deliveryIds: string[], dueAt?: 
   if (unsent.length > 0) last.push(releaseStatement(db, unsent, deps.clock()));
   await recorder.close(last);
   result.released = unsent.length;
-  await dispatchDeliveries(deps.queue, unsent);
+  await dispatchDeliveries(deps.queue, unsent, deps.config.deliveriesPerInvocation);
 
   await sendAll(
     deps.queue,

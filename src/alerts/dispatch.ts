@@ -26,11 +26,12 @@ export async function dispatchEvents(queue: DeliveryQueue, eventIds: string[]): 
   );
 }
 
-export async function dispatchDeliveries(queue: DeliveryQueue, deliveryIds: string[]): Promise<number> {
+/** Deliver messages of `perMessage` deliveries (at most DELIVER_CHUNK). */
+export async function dispatchDeliveries(queue: DeliveryQueue, deliveryIds: string[], perMessage = DELIVER_CHUNK): Promise<number> {
   if (deliveryIds.length === 0) return 0;
   return sendAll(
     queue,
-    chunks(deliveryIds, DELIVER_CHUNK).map((ids) => ({ body: { kind: "deliver", deliveryIds: ids } })),
+    chunks(deliveryIds, Math.max(1, Math.min(DELIVER_CHUNK, perMessage))).map((ids) => ({ body: { kind: "deliver", deliveryIds: ids } })),
   );
 }
 

@@ -50,7 +50,8 @@ export interface FanoutResult {
   sendCalls: number;
 }
 
-export async function fanOut(db: Db, queue: DeliveryQueue, eventIds: string[], now: number): Promise<FanoutResult> {
+/** `perMessage`: deliveries per deliver message (the consumer passes what one invocation attempts). */
+export async function fanOut(db: Db, queue: DeliveryQueue, eventIds: string[], now: number, perMessage?: number): Promise<FanoutResult> {
   const ids = JSON.stringify(eventIds);
   const idPrefix = newId("dlv", now).slice(0, 14);
   await execBatch(db, [
@@ -72,6 +73,7 @@ export async function fanOut(db: Db, queue: DeliveryQueue, eventIds: string[], n
   const sendCalls = await dispatchDeliveries(
     queue,
     pending.map((r) => r.id),
+    perMessage,
   );
   return { deliveries: pending.length, sendCalls };
 }
