@@ -7,7 +7,6 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import WebSocket from "ws";
 import { startWorker } from "../e2e/harness.ts";
 import { pollUntil, startCountingReceiver } from "./lib.mjs";
 import { migrate, newSecret, seed } from "./seed.mjs";
@@ -32,15 +31,15 @@ try {
   await pollUntil(() => receiver.stats.unique >= 1, 30_000);
   const targets = await (await fetch(`http://127.0.0.1:${PORT}/json`)).json();
   const target = targets.find((t) => !/internal|proxy/i.test(t.title ?? "")) ?? targets[0];
-  // wrangler's inspector proxy accepts DevTools' own origin only.
+  // wrangler's inspector proxy accepts DevTools' own origin only (Node's WebSocket takes headers).
   const ws = new WebSocket(target.webSocketDebuggerUrl, { headers: { origin: "https://devtools.devprod.cloudflare.dev" } });
-  await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
+  await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
   let id = 0;
   const pending = new Map();
-  ws.on("message", (data) => {
-    const msg = JSON.parse(String(data));
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(String(m.data));
     if (msg.id && pending.has(msg.id)) pending.get(msg.id)(msg);
-  });
+  };
   const call = (method, params = {}) =>
     new Promise((resolve) => {
       const n = ++id;
