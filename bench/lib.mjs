@@ -18,7 +18,7 @@ import { Webhook } from "standardwebhooks";
 export async function startCountingReceiver({ secrets = null, respond = null } = {}) {
   const verifiers = new Map();
   const seen = new Set();
-  const stats = { requests: 0, unique: 0, duplicates: 0, verified: 0, badSignatures: 0, firstAt: 0, lastAt: 0 };
+  const stats = { requests: 0, unique: 0, duplicates: 0, verified: 0, badSignatures: 0, firstAt: 0, lastAt: 0, connections: 0 };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
@@ -57,6 +57,8 @@ export async function startCountingReceiver({ secrets = null, respond = null } =
     });
   });
   server.keepAliveTimeout = 30_000;
+  // TCP connections opened: a sender that reuses its connections opens about 6 per run.
+  server.on("connection", () => stats.connections++);
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const port = server.address().port;
   return {
@@ -65,7 +67,7 @@ export async function startCountingReceiver({ secrets = null, respond = null } =
     stats,
     reset() {
       seen.clear();
-      Object.assign(stats, { requests: 0, unique: 0, duplicates: 0, verified: 0, badSignatures: 0, firstAt: 0, lastAt: 0 });
+      Object.assign(stats, { requests: 0, unique: 0, duplicates: 0, verified: 0, badSignatures: 0, firstAt: 0, lastAt: 0, connections: 0 });
     },
     async close() {
       server.closeAllConnections?.();

@@ -271,7 +271,7 @@ async function fanout() {
     const insideMs = profiles.reduce((sum, p) => sum + p.wallMs, 0);
     runs.push({
       complete: !!done, delivered: receiver.stats.unique, seconds: round(seconds, 3), perSecond: round(receiver.stats.unique / seconds, 1),
-      badSignatures: receiver.stats.badSignatures, duplicates: receiver.stats.duplicates,
+      badSignatures: receiver.stats.badSignatures, duplicates: receiver.stats.duplicates, connections: receiver.stats.connections,
       // Per delivery, from the consumer's own profile lines and /proc.
       profile: { ...perDelivery(profiles), ...cpu, outsideInvocationsMs: round(seconds * 1000 - insideMs, 0) },
     });
@@ -315,6 +315,7 @@ async function fanout() {
     if (r === 0) continue;
     const cpu = process.cpuUsage(cpu0);
     baseline.push({
+      connections: receiver.stats.connections,
       delivered: receiver.stats.unique, seconds: round(seconds, 3), perSecond: round(receiver.stats.unique / seconds, 1), badSignatures: receiver.stats.badSignatures,
       // Sender and receiver share this process: their CPU together, per delivery.
       senderAndReceiverCpuMsPerDelivery: round((cpu.user + cpu.system) / 1000 / N, 3),
