@@ -22,7 +22,7 @@ import { dispatchEvents } from "../alerts/dispatch";
 import type { DeliveryQueue } from "../alerts/messages";
 import { newId } from "../lib/ids";
 import { fetchSource, type Fetcher } from "./fetch";
-import { MATCH_THRESHOLD, itemQuery, scoreMatch, snippetOf, suggestStatus, words, type Candidate } from "./match";
+import { MATCH_THRESHOLD, itemTerms, scoreMatch, snippetOf, suggestStatus, words, type Candidate } from "./match";
 import { findCandidates, type MatchScope } from "./match.repo";
 import { PollMessage, sendPolls, type PollQueue } from "./messages";
 import { feedItems, pageItem, type SourceItem } from "./parse";
@@ -119,13 +119,13 @@ export interface ItemMatch {
 }
 
 /**
- * The commitments each item matches, best first: one FTS query per item (all in one D1 batch),
+ * The commitments each item matches, best first: one FTS statement per item (all in one D1 batch),
  * then the candidates scored on the commitment's own wording and kept at MATCH_THRESHOLD and up.
  */
 export async function matchItems(db: Db, entries: Array<{ item: SourceItem; scope: MatchScope }>): Promise<ItemMatch[][]> {
   const candidates = await findCandidates(
     db,
-    entries.map((e) => ({ match: itemQuery(e.item.title, e.item.text), scope: e.scope })),
+    entries.map((e) => ({ terms: itemTerms(e.item.title, e.item.text), scope: e.scope })),
   );
   return entries.map((e, k) =>
     candidates[k]!
