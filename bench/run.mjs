@@ -20,7 +20,8 @@
  *     extractor's CPU time per KB (seed vs 100 KB) (BENCH_ONLY=drafts)
  * 10. parties: a party's page (200 commitments) in a ledger of 1k vs 100k (BENCH_ONLY=parties)
  * 11. watch: the evidence watch matching 1,000 new items against 1k vs 100k commitments
- *     (bench/watch.mjs, node:sqlite) (BENCH_ONLY=watch)
+ *     (bench/watch.mjs, node:sqlite) (BENCH_ONLY=watch); 1,000 due sources polled through the
+ *     cron and the polls queue from a loopback server (BENCH_ONLY=polls)
  *
  * Bounded: every wait has a deadline; the drain of the burst is measured over BENCH_DRAIN_SECONDS
  * (default 720 s) and extrapolated only if 500,000 deliveries cannot finish in that window.
@@ -37,7 +38,7 @@ import { Webhook } from "standardwebhooks";
 import { ROOT, quietEnv, startWorker } from "../e2e/harness.ts";
 import { cannon, median, openD1, pollUntil, round, sleep, startCountingReceiver, tableBytes } from "./lib.mjs";
 import { migrate, newSecret, seed } from "./seed.mjs";
-import { watchBench } from "./watch.mjs";
+import { pollBench, watchBench } from "./watch.mjs";
 
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 720);
 const AC_SECONDS = Number(process.env.BENCH_AUTOCANNON_SECONDS ?? 4);
@@ -813,7 +814,7 @@ async function partyPages() {
 }
 
 async function main() {
-  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import,websub,drafts,parties,watch").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import,websub,drafts,parties,watch,polls").split(","));
   try {
     if (only.has("sweep") || only.has("read") || only.has("editor")) {
       const { large, dirLarge } = await sweepScaling();
@@ -829,6 +830,7 @@ async function main() {
     if (only.has("drafts")) await draftsBench();
     if (only.has("parties")) await partyPages();
     if (only.has("watch")) await watchBench({ ROOT, addRow, log, results, round });
+    if (only.has("polls")) await pollBench({ ROOT, boot, work, addRow, log, results, round, openD1, pollUntil, sources: Number(process.env.BENCH_POLL_SOURCES ?? 1000) });
   } finally {
     for (const w of workers) await w.stop().catch(() => {});
     for (const r of receivers) await r.close().catch(() => {});

@@ -53,7 +53,15 @@ export default {
     const config = readConfig(env);
     const fetcher: typeof fetch = (input, init) => fetch(input, init);
     if (batch.queue === POLLS_QUEUE) {
-      await handlePollBatch(batch, { db, fetch: fetcher, deliveries: deliveriesQueue(env), allowPrivate: config.allowPrivateWebhookTargets, clock: Date.now });
+      const counter = countQueries(env.DB);
+      await handlePollBatch(batch, {
+        db: createDb(counter.d1),
+        fetch: fetcher,
+        deliveries: deliveriesQueue(env),
+        allowPrivate: config.allowPrivateWebhookTargets,
+        clock: Date.now,
+        queryCount: counter.count,
+      });
       return;
     }
     await handleQueueBatchWithHub(
