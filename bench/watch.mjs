@@ -178,8 +178,8 @@ if (process.argv[1]?.endsWith("bench/watch.mjs")) {
 /**
  * BENCH_ONLY=polls: 1,000 due sources polled by the real worker under `wrangler dev` (its cron
  * handler, its polls queue and consumer, local D1) from a loopback server that serves one RSS feed
- * per source (3 items each, with an ETag). Round 1: the cron claims all 1,000, sends 100 messages
- * of 10 ids; the consumer (one message per invocation) fetches, reads, matches and records them.
+ * per source (3 items each, with an ETag). Round 1: the cron claims all 1,000, sends 143 messages
+ * of at most 7 ids; the consumer (one message per invocation) fetches, reads, matches and records them.
  * Round 2, an hour later: the same 1,000 again, now conditional GETs answered 304. Reports the
  * time from the cron trigger until every source's health shows the poll, and, from the consumer's
  * one log line per message, the fetches (subrequests) and D1 queries of each invocation.
@@ -249,7 +249,7 @@ export async function pollBench({ ROOT, boot, work, addRow, log, results, round,
       const done = await pollUntil(() => polledSince(since) >= sources, 15 * 60_000, 200);
       const drainMs = performance.now() - t;
       // The consumer's log line for a message arrives just after its batch is recorded.
-      await pollUntil(() => messages().length - logged >= Math.ceil(sources / 10), 20_000, 100);
+      await pollUntil(() => messages().slice(logged).reduce((n, m) => n + m.sources, 0) >= sources, 20_000, 100);
       const mine = messages().slice(logged);
       const r = {
         sources,
