@@ -1,7 +1,7 @@
 /**
- * Matching items against commitments: the pure half. An item's significant words go to one
- * FTS5 statement (watch/match.repo.ts: a statement per item, never per commitment), which keeps
- * only the words that are rare in the index and ranks by them; the few candidates it ranks
+ * Matching items against commitments: the pure half. An item's significant words go to the
+ * FTS5 statement (watch/match.repo.ts: one for all of a poll message's items, a query per item,
+ * never per commitment), which keeps only the words that are rare in the index and ranks by them; the few candidates it ranks
  * highest are scored here on how much of the commitment's own wording the item carries, and kept
  * above MATCH_THRESHOLD. Quality is measured on a labelled set (tests/watch/match.labelled.json,
  * `npm run eval:match`); the cost per item is bounded by the constants below, whatever the size
