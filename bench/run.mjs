@@ -19,6 +19,11 @@
  *  9. drafts: POST /api/v1/drafts with the seed statement vs the constant route, and the
  *     extractor's CPU time per KB (seed vs 100 KB) (BENCH_ONLY=drafts)
  * 10. parties: a party's page (200 commitments) in a ledger of 1k vs 100k (BENCH_ONLY=parties)
+ * 11. watch: the evidence watch matching 1,000 new items against 1k vs 100k commitments
+ *     (bench/watch.mjs, node:sqlite) (BENCH_ONLY=watch); 1,000 due sources polled through the
+ *     cron and the polls queue from a loopback server (BENCH_ONLY=polls)
+ * 12. reminders: a sweep with 20 subscriptions asking remind_every vs the same paused, and 20
+ *     active without it, 10k overdue (BENCH_ONLY=reminders)
  *
  * Bounded: every wait has a deadline; the drain of the burst is measured over BENCH_DRAIN_SECONDS
  * (default 720 s) and extrapolated only if 500,000 deliveries cannot finish in that window.
@@ -34,7 +39,8 @@ import { gzipSync } from "node:zlib";
 import { Webhook } from "standardwebhooks";
 import { ROOT, quietEnv, startWorker } from "../e2e/harness.ts";
 import { cannon, deliveryProfiles, groupCpuSeconds, median, openD1, perDelivery, pollUntil, round, sleep, startCountingReceiver, tableBytes } from "./lib.mjs";
-import { migrate, newSecret, seed } from "./seed.mjs";
+import { executeFile, migrate, newSecret, seed } from "./seed.mjs";
+import { pollBench, watchBench } from "./watch.mjs";
 
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 720);
 const AC_SECONDS = Number(process.env.BENCH_AUTOCANNON_SECONDS ?? 4);
@@ -846,8 +852,105 @@ async function partyPages() {
   await large.stop();
 }
 
+// ---------------------------------------------------------------------------------------------
+// 9. Reminders (issue 12): what the sweep's reminder statement costs. Three ledgers of 20k
+//    commitments, 10k of them overdue (announced), 20 subscriptions each: paused (the baseline:
+//    no subscription to pair with), active without remind_every, active with remind_every P7D.
+//    Swept 3 days later, when no reminder is due yet, so the figure is the recurring cost of
+//    checking 10k × 20 = 200k (subscription, commitment) pairs, with no events written and
+//    nothing delivered. Sweeps alternate across the three.
+// ---------------------------------------------------------------------------------------------
+async function remindersBench() {
+  const now = Date.now();
+  const OVERDUE = 10_000;
+  const SUBS = 20;
+  const subs = Array.from({ length: SUBS }, (_, i) => ({ id: `sub_BENCHREM${String(i).padStart(3, "0")}`, url: `http://127.0.0.1:9/hook/${i}`, secret: newSecret() }));
+  const mix = { now, commitments: 20_000, overdue: OVERDUE, overdueAnnounced: true, dueSoon: 0, done: 0, subscriptions: subs, events: false };
+  const setups = {
+    paused: "UPDATE subscriptions SET state = 'paused';",
+    plain: null,
+    remind: "UPDATE subscriptions SET remind_every = 'P7D', remind_every_ms = 604800000;",
+  };
+  const workersBy = {};
+  const dirs = {};
+  for (const [name, update] of Object.entries(setups)) {
+    dirs[name] = await newDatabase(`reminders-${name}`, mix);
+    if (update) {
+      const file = join(dirs[name], "setup.sql");
+      writeFileSync(file, update);
+      executeFile(dirs[name], file);
+    }
+    workersBy[name] = await boot(dirs[name]);
+  }
+  const at = now + 3 * 86_400_000;
+  for (const w of Object.values(workersBy)) for (let i = 0; i < 2; i++) await timedSweep(w, at);
+  const times = { paused: [], plain: [], remind: [] };
+  for (let i = 0; i < SWEEPS; i++) for (const name of Object.keys(setups)) times[name].push(await timedSweep(workersBy[name], at));
+  const runs = Object.fromEntries(Object.keys(setups).map((name) => [name, lastRun(dirs[name])]));
+  for (const [name, r] of Object.entries(runs)) if (r.reminders !== 0 || r.error) throw new Error(`reminders bench (${name}): expected nothing due, got ${JSON.stringify(r)}`);
+  const ms = Object.fromEntries(Object.keys(setups).map((name) => [name, median(times[name])]));
+  const pairs = OVERDUE * SUBS;
+  results.reminders = {
+    overdue: OVERDUE,
+    subscriptions: SUBS,
+    pairs,
+    sweepsEach: SWEEPS,
+    medianMs: { paused: round(ms.paused, 1), activeWithoutRemindEvery: round(ms.plain, 1), activeWithRemindEvery: round(ms.remind, 1) },
+    ratioWithRemind: round(ms.remind / ms.paused, 2),
+    ratioWithoutRemind: round(ms.plain / ms.paused, 2),
+    queries: { paused: runs.paused.queries, plain: runs.plain.queries, remind: runs.remind.queries },
+  };
+  log("reminders", results.reminders);
+  addRow(
+    `sweep, ${OVERDUE / 1000}k overdue: ${SUBS} subscriptions with remind_every vs the same paused (nothing due)`,
+    `${round(ms.remind, 1)} ms`,
+    `${round(ms.paused, 1)} ms`,
+    ms.remind / ms.paused,
+    "~1x",
+    `${pairs / 1000}k (subscription, commitment) pairs, none a period overdue yet: the index range holds none of them`,
+  );
+  addRow(
+    `sweep, ${OVERDUE / 1000}k overdue: ${SUBS} active subscriptions without remind_every vs paused`,
+    `${round(ms.plain, 1)} ms`,
+    `${round(ms.paused, 1)} ms`,
+    ms.plain / ms.paused,
+    "~1x",
+    "subscriptions that ask for no reminders cost the reminder statement nothing",
+  );
+  for (const w of Object.values(workersBy)) await w.stop();
+
+  // Context, once reminders are due: the SELECT of reminderStatements (alerts/sweep/sweep.repo.ts,
+  // its filters for subscriptions without any), counted instead of inserted, on the stopped
+  // worker's D1 file in Node's SQLite, 8 days on: every pair past its first period, the work each
+  // sweep repeats (the inserts themselves are no-ops on the dedupe key after the first).
+  const pairSql = (t) => `SELECT count(*) AS n FROM commitments c INDEXED BY commitments_open_overdue
+    LEFT JOIN agreements a ON a.id = c.agreement_id
+    JOIN subscriptions s ON s.state = 'active' AND s.remind_every_ms > 0 AND s.created_at <= ${t}
+      AND s.agreements IS NULL AND s.commitments IS NULL AND s.tags IS NULL AND s.parties IS NULL
+    WHERE c.closed_at IS NULL AND c.overdue_notified = 1
+      AND c.overdue_at <= ${t} - (SELECT min(remind_every_ms) FROM subscriptions WHERE state = 'active' AND remind_every_ms > 0)
+      AND ${t} >= max(c.overdue_at, c.status_changed_at) + s.remind_every_ms`;
+  const d1 = openD1(dirs.remind);
+  try {
+    const later = now + 8 * 86_400_000;
+    const ts = [];
+    let n = 0;
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      n = d1.get(pairSql(later)).n;
+      ts.push(performance.now() - t);
+    }
+    results.reminders.duePairsScan = { pairs: n, medianMs: round(median(ts), 1), microsecondsPerPair: round((median(ts) * 1000) / Math.max(1, n), 3) };
+    log("reminders, 8 days on", results.reminders.duePairsScan);
+    addRow(`reminder pairs past their first period, ${OVERDUE / 1000}k overdue × ${SUBS} (the SELECT alone, node:sqlite)`, `${round(median(ts), 1)} ms`, "", null, "context",
+      `${n} pairs, ≈ ${results.reminders.duePairsScan.microsecondsPerPair} µs a pair, repeated every sweep while they stay overdue`);
+  } finally {
+    d1.close();
+  }
+}
+
 async function main() {
-  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import,websub,drafts,parties").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "sweep,read,editor,fanout,burst,bundle,import,websub,drafts,parties,watch,polls,reminders").split(","));
   try {
     if (only.has("sweep") || only.has("read") || only.has("editor")) {
       const { large, dirLarge } = await sweepScaling();
@@ -862,6 +965,9 @@ async function main() {
     if (only.has("websub")) await websubFanout();
     if (only.has("drafts")) await draftsBench();
     if (only.has("parties")) await partyPages();
+    if (only.has("watch")) await watchBench({ ROOT, addRow, log, results, round });
+    if (only.has("reminders")) await remindersBench();
+    if (only.has("polls")) await pollBench({ ROOT, boot, work, addRow, log, results, round, openD1, pollUntil, sources: Number(process.env.BENCH_POLL_SOURCES ?? 1000) });
   } finally {
     for (const w of workers) await w.stop().catch(() => {});
     for (const r of receivers) await r.close().catch(() => {});

@@ -190,6 +190,32 @@ describe("the browser editor", () => {
     expect((await worker.api("GET", `/api/v1/agreements/${id}`)).status).toBe(404);
   });
 
+  it("pauses, resumes, edits and deletes an evidence-watch source from its page", async () => {
+    const made = await worker.api("POST", "/api/v1/sources", { url: `http://127.0.0.1:9/${Date.now().toString(36)}.xml`, kind: "feed" });
+    expect(made.status).toBe(201);
+    const id = made.body.id as string;
+    await page.goto(`${worker.url}/editor/watch`);
+    await page.getByRole("link", { name: made.body.url }).click();
+    await page.waitForURL(`${worker.url}/editor/watch/sources/${id}`);
+    await page.getByRole("button", { name: "Pause polling" }).click();
+    await page.getByText("Source paused").waitFor();
+    expect((await worker.api("GET", `/api/v1/sources/${id}`)).body.state).toBe("paused");
+    await page.getByRole("button", { name: "Resume polling" }).click();
+    await page.getByText("Source resumed").waitFor();
+    await page.getByLabel("Poll every").fill("PT2M");
+    await page.getByRole("button", { name: "Save source" }).click();
+    await page.locator("#every-error").waitFor();
+    expect(await page.getByLabel("Poll every").inputValue()).toBe("PT2M");
+    await page.getByLabel("Poll every").fill("PT2H");
+    await page.getByRole("button", { name: "Save source" }).click();
+    await page.getByText("Source saved.").waitFor();
+    expect((await worker.api("GET", `/api/v1/sources/${id}`)).body).toMatchObject({ every: "PT2H", state: "active" });
+    await page.getByLabel("Yes, delete this source").check();
+    await page.getByRole("button", { name: "Delete source" }).click();
+    await page.getByText("Source deleted.").waitFor();
+    expect((await worker.api("GET", `/api/v1/sources/${id}`)).status).toBe(404);
+  });
+
   it("refuses a form posted from another origin with 403 and changes nothing", async () => {
     const port = await freePort();
     const evil: Server = createServer((_req, res) => {

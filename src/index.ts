@@ -58,7 +58,14 @@ export default {
     const db = createDb(counter.d1);
     const fetcher: typeof fetch = (input, init) => fetch(input, init);
     if (batch.queue === POLLS_QUEUE) {
-      await handlePollBatch(batch, { db, fetch: fetcher, deliveries: deliveriesQueue(env), allowPrivate: config.allowPrivateWebhookTargets, clock: Date.now });
+      await handlePollBatch(batch, {
+        db,
+        fetch: fetcher,
+        deliveries: deliveriesQueue(env),
+        allowPrivate: config.allowPrivateWebhookTargets,
+        clock: Date.now,
+        queryCount: counter.count,
+      });
       return;
     }
     const started = Date.now();

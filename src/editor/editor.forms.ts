@@ -133,6 +133,14 @@ export function sourceInput(f: FormFields): Record<string, unknown> {
   return { url: one(f, "url"), kind: one(f, "kind"), agreements: list("agreements"), parties: list("parties"), keywords: list("keywords"), every: one(f, "every") || undefined };
 }
 
+/** A source's edit form, read into PATCH /api/v1/sources/{id}'s shape: an emptied filter is null (all). */
+export function sourcePatch(f: FormFields): Record<string, unknown> {
+  const input = sourceInput(f);
+  return { ...input, agreements: input.agreements ?? null, parties: input.parties ?? null, keywords: input.keywords ?? null };
+}
+
+export const DeleteSourceForm = v.object({ confirm: v.literal("yes", "tick “Yes, delete this source” to confirm") });
+
 /** The form field an issue path belongs to. */
 export function fieldOf(path: string): string {
   const [head, second] = path.split(".");

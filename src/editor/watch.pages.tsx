@@ -1,7 +1,8 @@
 /**
  * The editor's evidence watch pages (mounted at /editor/watch by editor.routes.tsx, behind its
- * session and form-token checks): the inbox and the sources' health. Accept and dismiss go
- * through the watch's services, with the session's token name as the actor; POST -> 303 -> GET.
+ * session and form-token checks): the inbox and the sources' health; each source's page to edit,
+ * pause or resume, and delete it. Accept, dismiss and every source change go through the watch's
+ * services and the API's schemas, with the session's token name as the actor; POST -> 303 -> GET.
  */
 import { Hono } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
@@ -10,17 +11,51 @@ import { dueSoonWindowMs } from "../platform/config";
 import { findCommitmentsByIds } from "../ledger/commitments.repo";
 import { AcceptProposal, DismissProposal } from "../watch/proposals.schemas";
 import { acceptProposal, dismissProposal, listProposals } from "../watch/proposals.service";
-import { createSource, listSources } from "../watch/sources.service";
-import { CreateSource } from "../watch/sources.schemas";
-import { fieldErrors, noErrors, one, parseWith, sourceInput, type FieldErrors, type FormFields } from "./editor.forms";
+import { createSource, deleteSource, getSource, listSources, updateSource, type SourceView } from "../watch/sources.service";
+import { CreateSource, UpdateSource } from "../watch/sources.schemas";
+import { DeleteSourceForm, fieldErrors, noErrors, one, parseWith, sourceInput, sourcePatch, type FieldErrors, type FormFields } from "./editor.forms";
 import type { EditorContext, EditorEnv } from "./editor.middleware";
-import { WatchPage } from "./watch.views";
+import { SourcePage, WatchPage } from "./watch.views";
 
 const DONE: Record<string, string> = {
   accepted: "Proposal accepted: the commitment's record is updated.",
   dismissed: "Proposal dismissed: this item will not be proposed for that commitment again.",
   source_added: "Source added: it is polled at the next cron run, then at its interval.",
+  source_saved: "Source saved.",
+  source_paused: "Source paused: it is not polled until you resume it.",
+  source_resumed: "Source resumed: it is polled at the next cron run.",
+  source_deleted: "Source deleted. The proposals it made stay.",
 };
+
+/** A source's settings as its edit form shows them. */
+function sourceValues(s: SourceView): FormFields {
+  const list = (xs: string[] | null) => [(xs ?? []).join("\n")];
+  return { url: [s.url], kind: [s.kind], agreements: list(s.agreements), parties: list(s.parties), keywords: list(s.keywords), every: [s.every] };
+}
+
+async function sourcePage(
+  c: EditorContext,
+  id: string,
+  extra: { values?: FormFields; errors?: FieldErrors; deleteErrors?: FieldErrors } = {},
+  status = 200,
+) {
+  const source = await getSource(c.var.db, id);
+  const node = (
+    <SourcePage
+      who={c.var.session!.principal.name}
+      formToken={c.var.session!.formToken}
+      done={DONE[c.req.query("done") ?? ""]}
+      source={source}
+      values={extra.values ?? sourceValues(source)}
+      errors={extra.errors ?? noErrors}
+      deleteErrors={extra.deleteErrors ?? noErrors}
+    />
+  );
+  return c.html(`<!DOCTYPE html>${node as HtmlEscapedString}`, status as 200);
+}
+
+const sourceCtx = (c: EditorContext) => ({ now: c.var.now, actor: c.var.session!.principal.name, allowPrivateTargets: c.var.config.allowPrivateWebhookTargets });
+const sourcePath = (id: string, done: string) => `/editor/watch/sources/${encodeURIComponent(id)}?done=${done}`;
 
 async function watchPage(c: EditorContext, extra: { problem?: string; values?: FormFields; errors?: FieldErrors } = {}, status = 200) {
   const [open, sources] = await Promise.all([listProposals(c.var.db, { state: "open" }, { limit: 50 }), listSources(c.var.db, { limit: 200 })]);
@@ -56,7 +91,7 @@ export const watchPages = new Hono<EditorEnv>()
     const parsed = parseWith(CreateSource, sourceInput(values));
     if (parsed.ok) {
       try {
-        await createSource(c.var.db, parsed.value, { now: c.var.now, actor: c.var.session!.principal.name, allowPrivateTargets: c.var.config.allowPrivateWebhookTargets });
+        await createSource(c.var.db, parsed.value, sourceCtx(c));
         return c.redirect("/editor/watch?done=source_added", 303);
       } catch (error) {
         if (!(error instanceof DomainError) || !error.issues?.length) throw error;
@@ -64,6 +99,38 @@ export const watchPages = new Hono<EditorEnv>()
       }
     }
     return watchPage(c, { values, errors: parsed.errors }, 400);
+  })
+  .get("/sources/:id", (c) => sourcePage(c, c.req.param("id")))
+  // Every field of the form is sent: an emptied filter clears it (null = all), as PATCH does.
+  .post("/sources/:id", async (c) => {
+    const id = c.req.param("id");
+    await getSource(c.var.db, id);
+    const values = c.var.form;
+    const parsed = parseWith(UpdateSource, sourcePatch(values));
+    if (parsed.ok) {
+      try {
+        await updateSource(c.var.db, id, parsed.value, sourceCtx(c));
+        return c.redirect(sourcePath(id, "source_saved"), 303);
+      } catch (error) {
+        if (!(error instanceof DomainError) || !error.issues?.length) throw error;
+        return sourcePage(c, id, { values, errors: fieldErrors(error.issues) }, 400);
+      }
+    }
+    return sourcePage(c, id, { values, errors: parsed.errors }, 400);
+  })
+  .post("/sources/:id/state", async (c) => {
+    const id = c.req.param("id");
+    const parsed = parseWith(UpdateSource, { state: one(c.var.form, "state") });
+    if (!parsed.ok) return sourcePage(c, id, { errors: parsed.errors }, 400);
+    await updateSource(c.var.db, id, parsed.value, sourceCtx(c));
+    return c.redirect(sourcePath(id, parsed.value.state === "paused" ? "source_paused" : "source_resumed"), 303);
+  })
+  .post("/sources/:id/delete", async (c) => {
+    const id = c.req.param("id");
+    const parsed = parseWith(DeleteSourceForm, { confirm: one(c.var.form, "confirm") });
+    if (!parsed.ok) return sourcePage(c, id, { deleteErrors: parsed.errors }, 400);
+    await deleteSource(c.var.db, id);
+    return c.redirect("/editor/watch?done=source_deleted", 303);
   })
   .post("/proposals/:id/accept", async (c) => {
     const form = c.var.form;

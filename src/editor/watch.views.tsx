@@ -1,6 +1,7 @@
 /**
  * The evidence watch in the editor: the inbox of open proposals (accept with a status, or as a
- * verification; dismiss with a reason) and the sources with their health. Views render what the
+ * verification; dismiss with a reason), the sources with their health, and each source's page
+ * (edit, pause or resume, delete). Views render what the
  * watch's services shaped; every text is escaped by hono/jsx, links only when http(s).
  */
 import { isSafeHref } from "../lib/xml";
@@ -8,7 +9,7 @@ import { progressLabel } from "../lib/labels";
 import { PROGRESS } from "../ledger/commitments.rules";
 import type { ProposalView } from "../watch/proposals.service";
 import type { SourceView } from "../watch/sources.service";
-import { EditorLayout, ErrorSummary, FormToken, Select, TextArea, TextField, Notice } from "./editor.views";
+import { ActionButton, Checkbox, EditorLayout, ErrorSummary, FormToken, Select, TextArea, TextField, Notice } from "./editor.views";
 import type { FieldErrors, FormFields } from "./editor.forms";
 
 const SOURCE_LABELS: Record<string, string> = { url: "Source URL", kind: "Kind", agreements: "Agreements", parties: "Parties", keywords: "Keywords", every: "Poll every" };
@@ -119,7 +120,9 @@ export function WatchPage(props: {
         <tbody>
           {props.sources.map((s) => (
             <tr>
-              <td>{s.url}</td>
+              <td>
+                <a href={`/editor/watch/sources/${enc(s.id)}`}>{s.url}</a>
+              </td>
               <td>{s.kind}</td>
               <td>{sourceHealthText(s)}</td>
               <td>{when(s.health.last_fetched_at)}</td>
@@ -133,14 +136,103 @@ export function WatchPage(props: {
       <ErrorSummary errors={props.errors} labels={SOURCE_LABELS} />
       <form method="post" action="/editor/watch/sources" class="editor-form" novalidate>
         <FormToken token={props.formToken} />
-        <TextField name="url" label="Source URL" type="url" hint="An official feed or page, https." values={props.values} errors={props.errors} />
-        <Select name="kind" label="Kind" values={props.values} errors={props.errors} options={[{ value: "feed", label: "Feed (RSS, Atom, RDF, JSON Feed)" }, { value: "page", label: "Web page (new text is compared)" }]} />
-        <TextArea name="agreements" label="Agreements" hint="Optional: agreement ids, one a line. Only their commitments are matched." rows={2} values={props.values} errors={props.errors} />
-        <TextArea name="parties" label="Parties" hint="Optional: one a line. Only commitments of these parties are matched." rows={2} values={props.values} errors={props.errors} />
-        <TextArea name="keywords" label="Keywords" hint="Optional: one a line. An item must contain one of them." rows={2} values={props.values} errors={props.errors} />
-        <TextField name="every" label="Poll every" hint="An ISO 8601 duration: PT1H (the default), PT30M, P1D. At least PT5M." values={props.values} errors={props.errors} />
+        <SourceFields values={props.values} errors={props.errors} filtersHint="Filters are optional: leave one empty to match against all commitments (or all items)." />
         <button type="submit">Add source</button>
       </form>
+    </EditorLayout>
+  );
+}
+
+/** The fields of a source, the same in "Add a source" and a source's edit form. */
+function SourceFields(props: { values: FormFields; errors: FieldErrors; filtersHint: string }) {
+  const { values, errors } = props;
+  return (
+    <>
+      <TextField name="url" label="Source URL" type="url" hint="An official feed or page, https." values={values} errors={errors} />
+      <Select name="kind" label="Kind" values={values} errors={errors} options={[{ value: "feed", label: "Feed (RSS, Atom, RDF, JSON Feed)" }, { value: "page", label: "Web page (new text is compared)" }]} />
+      <p class="hint">{props.filtersHint}</p>
+      <TextArea name="agreements" label="Agreements" hint="Agreement ids, one a line. Only their commitments are matched." rows={2} values={values} errors={errors} />
+      <TextArea name="parties" label="Parties" hint="One a line. Only commitments of these parties are matched." rows={2} values={values} errors={errors} />
+      <TextArea name="keywords" label="Keywords" hint="One a line. An item must contain one of them." rows={2} values={values} errors={errors} />
+      <TextField name="every" label="Poll every" hint="An ISO 8601 duration: PT1H (the default), PT30M, P1D. At least PT5M." values={values} errors={errors} />
+    </>
+  );
+}
+
+/** A source's own page: its health, pause or resume, its settings to change, and delete (ticked to confirm). */
+export function SourcePage(props: {
+  who: string;
+  formToken: string;
+  done?: string;
+  source: SourceView;
+  values: FormFields;
+  errors: FieldErrors;
+  deleteErrors: FieldErrors;
+}) {
+  const s = props.source;
+  const h = s.health;
+  const action = `/editor/watch/sources/${enc(s.id)}`;
+  return (
+    <EditorLayout title={`Source ${s.url}`} who={props.who} formToken={props.formToken}>
+      <p>
+        <a href="/editor/watch">Evidence watch</a>
+      </p>
+      <h1>Source: {s.url}</h1>
+      <Notice text={props.done} />
+      <dl>
+        <dt>Health</dt>
+        <dd>{sourceHealthText(s)}</dd>
+        <dt>Last fetched</dt>
+        <dd>{when(h.last_fetched_at)}</dd>
+        <dt>Last success</dt>
+        <dd>{when(h.last_success_at)}</dd>
+        <dt>Next poll</dt>
+        <dd>{s.state === "paused" ? "none while paused" : when(h.next_poll_at)}</dd>
+        <dt>Items seen</dt>
+        <dd>{h.items_seen}</dd>
+        <dt>Proposals made</dt>
+        <dd>{h.proposals_made}</dd>
+        <dt>Added by</dt>
+        <dd>
+          {s.created_by}, {when(s.created_at)}
+        </dd>
+      </dl>
+      <div class="actions">
+        {s.state === "active" ? (
+          <ActionButton action={`${action}/state`} formToken={props.formToken} label="Pause polling">
+            <input type="hidden" name="state" value="paused" />
+          </ActionButton>
+        ) : (
+          <ActionButton action={`${action}/state`} formToken={props.formToken} label="Resume polling">
+            <input type="hidden" name="state" value="active" />
+          </ActionButton>
+        )}
+      </div>
+      <h2>Change this source</h2>
+      <ErrorSummary errors={props.errors} labels={SOURCE_LABELS} />
+      <form method="post" action={action} class="editor-form" novalidate>
+        <FormToken token={props.formToken} />
+        <SourceFields values={props.values} errors={props.errors} filtersHint="Filters: leave one empty to match against all commitments (or all items)." />
+        <button type="submit">Save source</button>
+      </form>
+      <section class="danger" aria-labelledby="delete-title">
+        <h2 id="delete-title">Delete this source</h2>
+        <ErrorSummary errors={props.deleteErrors} labels={{ confirm: "Confirm deletion" }} />
+        <form method="post" action={`${action}/delete`} class="editor-form" novalidate>
+          <FormToken token={props.formToken} />
+          <Checkbox
+            name="confirm"
+            value="yes"
+            label="Yes, delete this source"
+            hint="It is no longer polled and the items it has seen are forgotten. Its proposals stay, accepted or not."
+            values={{}}
+            errors={props.deleteErrors}
+          />
+          <button type="submit" class="warning">
+            Delete source
+          </button>
+        </form>
+      </section>
     </EditorLayout>
   );
 }

@@ -1,9 +1,11 @@
 /**
- * Matching items against commitments: the pure half. An item's significant words become one
- * FTS5 query (watch/match.repo.ts: a query per item, never per commitment); the few candidates
- * it ranks highest are scored here on how much of the commitment's own wording the item carries,
- * and kept above MATCH_THRESHOLD. Quality is measured on a labelled set
- * (tests/watch/match.labelled.json, `npm run eval:match`).
+ * Matching items against commitments: the pure half. An item's significant words go to the
+ * FTS5 statement (watch/match.repo.ts: one for all of a poll message's items, a query per item,
+ * never per commitment), which keeps only the words that are rare in the index and ranks by them; the few candidates it ranks
+ * highest are scored here on how much of the commitment's own wording the item carries, and kept
+ * above MATCH_THRESHOLD. Quality is measured on a labelled set (tests/watch/match.labelled.json,
+ * `npm run eval:match`); the cost per item is bounded by the constants below, whatever the size
+ * of the ledger (bench/watch.mjs, BENCH_ONLY=watch).
  *
  * Score (0..1+): the share of the commitment's distinct title words (light-stemmed) found in the
  * item, leaving out the words of its parties' names (most items name the parties, so those words
@@ -16,8 +18,16 @@ import type { Progress } from "../ledger/commitments.rules";
 export const MATCH_THRESHOLD = 0.5;
 /** Candidates the FTS query returns per item. */
 export const CANDIDATES_PER_ITEM = 8;
-/** Words per FTS query: the item's most distinctive ones. */
-export const MAX_QUERY_TERMS = 24;
+/** The item's words whose document frequency is looked at (title words first). */
+export const MAX_ITEM_TERMS = 24;
+/**
+ * A word found in this many commitments or more is too common to rank anything, and is left out
+ * of the query. Counting stops here, so a word costs at most DF_CAP postings to weigh, in a
+ * ledger of 1k as of 100k commitments.
+ */
+export const DF_CAP = 64;
+/** Words per FTS query: the rarest of the item's words (fewest commitments), ORed. */
+export const MAX_QUERY_TERMS = 10;
 
 const STOPWORDS = new Set(
   (
@@ -84,13 +94,13 @@ export function significant(text: string): string[] {
 }
 
 /**
- * The FTS5 MATCH expression for an item: its significant words ORed, each quoted (so nothing in
- * an item is FTS syntax), title words first, at most MAX_QUERY_TERMS. null when it has none.
+ * The item's significant words as FTS5 terms, each quoted (so nothing in an item is FTS syntax),
+ * title words first, distinct, at most MAX_ITEM_TERMS. The candidate statement weighs them by
+ * document frequency and queries the rarest (watch/match.repo.ts). Empty when it has none.
  */
-export function itemQuery(title: string, text: string): string | null {
-  const terms = [...new Set([...significant(title), ...significant(text)])].slice(0, MAX_QUERY_TERMS);
-  if (terms.length === 0) return null;
-  return terms.map((t) => `"${t.replace(/"/g, "")}"`).join(" OR ");
+export function itemTerms(title: string, text: string): string[] {
+  const terms = [...new Set([...significant(title), ...significant(text)])].slice(0, MAX_ITEM_TERMS);
+  return terms.map((t) => `"${t.replace(/"/g, "")}"`);
 }
 
 export interface Candidate {

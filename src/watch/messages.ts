@@ -2,15 +2,19 @@
  * Poll messages on their own queue (pledgewatch-polls, binding POLLS). A queue of their own
  * because a poll's cost is outgoing fetches, not deliveries: its consumer takes one message per
  * invocation (max_batch_size = 1 in wrangler.toml), so the subrequests of one invocation are
- * bounded by SOURCES_PER_MESSAGE × (1 + MAX_REDIRECTS) = 40, inside the free plan's 50, and a
- * slow source never delays a webhook. The source rows are the record (next_poll_at is a lease);
+ * bounded by SOURCES_PER_MESSAGE × (1 + MAX_REDIRECTS) = 28, inside the free plan's 50, and a
+ * slow source never delays a webhook. D1 queries too (each statement of a batch counted): 3 for
+ * the message (its sources, the items seen before, one matching statement for all its items) and
+ * at most 6 per source (seen items, proposals, their events and outbox rows, health, the events'
+ * ids): 3 + 7 × 6 = 45, inside the free plan's 50 however many items the feeds bring
+ * (tests/watch/poll.test.ts counts them; bench/watch.mjs BENCH_ONLY=polls measures them). The source rows are the record (next_poll_at is a lease);
  * a lost message costs one lease period, never a poll.
  */
 import * as v from "valibot";
 import { chunks, SEND_BATCH_MAX } from "../alerts/messages";
 import { MAX_REDIRECTS } from "./fetch";
 
-export const SOURCES_PER_MESSAGE = 10;
+export const SOURCES_PER_MESSAGE = 7;
 /** Fetches one poll message may cause at most (each redirect hop is a subrequest). */
 export const MAX_FETCHES_PER_MESSAGE = SOURCES_PER_MESSAGE * (1 + MAX_REDIRECTS);
 

@@ -22,7 +22,7 @@ import { dispatchEvents } from "../alerts/dispatch";
 import type { DeliveryQueue } from "../alerts/messages";
 import { newId } from "../lib/ids";
 import { fetchSource, type Fetcher } from "./fetch";
-import { MATCH_THRESHOLD, itemQuery, scoreMatch, snippetOf, suggestStatus, words, type Candidate } from "./match";
+import { MATCH_THRESHOLD, itemTerms, scoreMatch, snippetOf, suggestStatus, words, type Candidate } from "./match";
 import { findCandidates, type MatchScope } from "./match.repo";
 import { PollMessage, sendPolls, type PollQueue } from "./messages";
 import { feedItems, pageItem, type SourceItem } from "./parse";
@@ -38,6 +38,8 @@ export interface PollDeps {
   deliveries: DeliveryQueue;
   allowPrivate: boolean;
   clock: () => number;
+  /** D1 queries issued so far by this invocation (platform/db/counting.ts), for the per-message log line. */
+  queryCount?: () => number;
 }
 
 /** Step 1 (cron): claims due sources and sends their poll messages. */
@@ -119,13 +121,13 @@ export interface ItemMatch {
 }
 
 /**
- * The commitments each item matches, best first: one FTS query per item (all in one D1 batch),
+ * The commitments each item matches, best first: one FTS statement per item (all in one D1 batch),
  * then the candidates scored on the commitment's own wording and kept at MATCH_THRESHOLD and up.
  */
 export async function matchItems(db: Db, entries: Array<{ item: SourceItem; scope: MatchScope }>): Promise<ItemMatch[][]> {
   const candidates = await findCandidates(
     db,
-    entries.map((e) => ({ match: itemQuery(e.item.title, e.item.text), scope: e.scope })),
+    entries.map((e) => ({ terms: itemTerms(e.item.title, e.item.text), scope: e.scope })),
   );
   return entries.map((e, k) =>
     candidates[k]!
@@ -206,7 +208,11 @@ export async function pollSources(deps: PollDeps, sourceIds: string[]): Promise<
   return result;
 }
 
-/** The polls queue consumer: each message on its own; an unexpected error retries it. */
+/**
+ * The polls queue consumer: each message on its own; an unexpected error retries it. Logs one
+ * line per message with the sources it polled, the fetches (subrequests) and D1 queries it took:
+ * what `wrangler tail` shows against the platform's per-invocation limits (bench/watch.mjs reads it).
+ */
 export async function handlePollBatch(batch: MessageBatch<unknown>, deps: PollDeps): Promise<void> {
   for (const message of batch.messages) {
     const parsed = v.safeParse(PollMessage, message.body);
@@ -216,7 +222,12 @@ export async function handlePollBatch(batch: MessageBatch<unknown>, deps: PollDe
       continue;
     }
     try {
-      await pollSources(deps, parsed.output.sourceIds);
+      let fetches = 0;
+      const queriesBefore = deps.queryCount?.() ?? 0;
+      const counted: PollDeps = { ...deps, fetch: (input, init) => (fetches++, deps.fetch(input, init)) };
+      const result = await pollSources(counted, parsed.output.sourceIds);
+      const queries = deps.queryCount ? deps.queryCount() - queriesBefore : null;
+      console.info(`poll message: ${JSON.stringify({ message: message.id, sources: parsed.output.sourceIds.length, ...result, fetches, queries })}`);
       message.ack();
     } catch (error) {
       console.error("poll message failed; retrying", message.id, error);

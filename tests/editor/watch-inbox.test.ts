@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { pollSources } from "../../src/watch/poll";
-import { call, json } from "../helpers";
+import { enqueueDuePolls, pollSources } from "../../src/watch/poll";
+import { call, db, expectPageOutline, json } from "../helpers";
 import { makeToken } from "../ledger/ledger.helpers";
 import { createSource, importDefaultDataset, pollDeps, rss, scriptedFetch } from "../watch/watch.helpers";
 import { fieldError, fieldValue, signedIn } from "./editor.helpers";
@@ -93,5 +93,91 @@ describe("adding a source in the editor", () => {
     expect(refused.status).toBe(400);
     expect(fieldError(await refused.text(), "url")).toBeTruthy();
     expect((await json(call("GET", "/api/v1/sources?limit=200"))).items.length).toBe(before);
+  });
+});
+
+describe("editing, pausing and deleting a source in the editor", () => {
+  const api = async (id: string) => json(call("GET", `/api/v1/sources/${id}`));
+
+  it("shows a source's health on its page and saves an edit through the sources service, clearing an emptied filter", async () => {
+    const source = await createSource({ url: `https://edit.example/${crypto.randomUUID()}.xml`, kind: "feed", parties: ["Azerbaijan"], keywords: ["charter"] });
+    const editor = await signedIn((await makeToken("write")).token);
+    const list = await (await editor.get("/editor/watch")).text();
+    expect(list).toContain(`href="/editor/watch/sources/${source.id}"`);
+    const page = await editor.get(`/editor/watch/sources/${source.id}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toContain("no-store");
+    const html = await page.text();
+    expectPageOutline(html, "source page");
+    expect(html).toContain("not polled yet");
+    expect(fieldValue(html, "url")).toBe(source.url);
+    expect(fieldValue(html, "parties")).toBe("Azerbaijan");
+    expect(html).toMatch(/<button type="submit">Save source<\/button>/);
+
+    const url = `https://edit.example/${crypto.randomUUID()}/atom`;
+    const saved = await editor.post(`/editor/watch/sources/${source.id}`, { url, kind: "feed", agreements: "", parties: "", keywords: "working group\ncharter", every: "PT3H" });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get("location")).toBe(`/editor/watch/sources/${source.id}?done=source_saved`);
+    expect(await api(source.id)).toMatchObject({ url, parties: null, keywords: ["working group", "charter"], every: "PT3H", state: "active" });
+    expect(await (await editor.get(`/editor/watch/sources/${source.id}?done=source_saved`)).text()).toContain("Source saved");
+  });
+
+  it("shows each bad field of an edit beside it, keeps what was typed, and changes nothing", async () => {
+    const source = await createSource({ url: `https://edit.example/${crypto.randomUUID()}.xml`, kind: "feed" });
+    const before = await api(source.id);
+    const editor = await signedIn((await makeToken("write")).token);
+    const res = await editor.post(`/editor/watch/sources/${source.id}`, { url: "not a url", kind: "blog", every: "PT1M", keywords: "charter" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(fieldError(html, "url")).toBeTruthy();
+    expect(fieldError(html, "kind")).toBe("must be &#39;feed&#39; or &#39;page&#39;");
+    expect(fieldError(html, "every")).toBeTruthy();
+    expect(fieldValue(html, "url")).toBe("not a url");
+    expect(fieldValue(html, "keywords")).toBe("charter");
+    expect(html).toMatch(/<a href="#url">Source URL: /);
+    // A private address is refused by the one SSRF guard, beside the URL field.
+    const refused = await editor.post(`/editor/watch/sources/${source.id}`, { url: "https://10.0.0.1/feed", kind: "feed" });
+    expect(refused.status).toBe(400);
+    expect(fieldError(await refused.text(), "url")).toContain("refused source URL");
+    expect(await api(source.id)).toEqual(before);
+  });
+
+  it("pauses and resumes a source: paused, it is not claimed by the cron", async () => {
+    const source = await createSource({ url: `https://edit.example/${crypto.randomUUID()}.xml`, kind: "feed" });
+    const editor = await signedIn((await makeToken("write")).token);
+    const page = await (await editor.get(`/editor/watch/sources/${source.id}`)).text();
+    expect(page).toContain("Pause polling");
+    const paused = await editor.post(`/editor/watch/sources/${source.id}/state`, { state: "paused" });
+    expect(paused.status).toBe(303);
+    expect(paused.headers.get("location")).toBe(`/editor/watch/sources/${source.id}?done=source_paused`);
+    expect(await api(source.id)).toMatchObject({ state: "paused", health: { status: "paused", next_poll_at: null } });
+    const claimed: string[] = [];
+    const queue = { sendBatch: async (batch: Iterable<{ body: { sourceIds: string[] } }>) => void claimed.push(...[...batch].flatMap((m) => m.body.sourceIds)) };
+    await enqueueDuePolls(db(), queue, Date.now() + 86_400_000);
+    expect(claimed).not.toContain(source.id);
+    expect(await (await editor.get(`/editor/watch/sources/${source.id}`)).text()).toContain("Resume polling");
+    const resumed = await editor.post(`/editor/watch/sources/${source.id}/state`, { state: "active" });
+    expect(resumed.headers.get("location")).toBe(`/editor/watch/sources/${source.id}?done=source_resumed`);
+    expect((await api(source.id)).state).toBe("active");
+    expect((await editor.post(`/editor/watch/sources/${source.id}/state`, { state: "stopped" })).status).toBe(400);
+  });
+
+  it("deletes a source only once “Yes, delete this source” is ticked, and refuses a form without the session's token", async () => {
+    const source = await createSource({ url: `https://edit.example/${crypto.randomUUID()}.xml`, kind: "feed" });
+    const editor = await signedIn((await makeToken("write")).token);
+    const page = await (await editor.get(`/editor/watch/sources/${source.id}`)).text();
+    expect(page).toMatch(/<label for="confirm">Yes, delete this source<\/label>/);
+    const unticked = await editor.post(`/editor/watch/sources/${source.id}/delete`, {});
+    expect(unticked.status).toBe(400);
+    expect(fieldError(await unticked.text(), "confirm")).toContain("Yes, delete this source");
+    expect((await call("GET", `/api/v1/sources/${source.id}`)).status).toBe(200);
+    const forged = await editor.post(`/editor/watch/sources/${source.id}/delete`, { confirm: "yes" }, { formToken: false });
+    expect(forged.status).toBe(403);
+    expect((await call("GET", `/api/v1/sources/${source.id}`)).status).toBe(200);
+    const deleted = await editor.post(`/editor/watch/sources/${source.id}/delete`, { confirm: "yes" });
+    expect(deleted.status).toBe(303);
+    expect(deleted.headers.get("location")).toBe("/editor/watch?done=source_deleted");
+    expect((await call("GET", `/api/v1/sources/${source.id}`)).status).toBe(404);
+    expect((await editor.get(`/editor/watch/sources/${source.id}`)).status).toBe(404);
   });
 });

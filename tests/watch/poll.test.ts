@@ -3,6 +3,9 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { enqueueDuePolls, pollSources } from "../../src/watch/poll";
+import { MAX_FETCHES_PER_MESSAGE, SOURCES_PER_MESSAGE } from "../../src/watch/messages";
+import { createDb } from "../../src/platform/db/client";
+import { countQueries } from "../../src/platform/db/counting";
 import { call, db, json } from "../helpers";
 import { CHARTER, createSource, importDefaultDataset, pollDeps, proposalsFor, rss, scriptedFetch } from "./watch.helpers";
 
@@ -164,7 +167,7 @@ describe("polling a page", () => {
 describe("the cron and the polls queue", () => {
   beforeAll(importDefaultDataset);
 
-  it("claims due sources once (a lease), in messages of at most 10, and the consumer polls them", async () => {
+  it("claims due sources once (a lease), in messages of at most SOURCES_PER_MESSAGE, and the consumer polls them", async () => {
     const now = Date.parse("2030-01-01T00:00:00Z");
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push((await createSource({ url: `https://cron.example/${i}.xml`, kind: "feed" })).id);
@@ -172,7 +175,7 @@ describe("the cron and the polls queue", () => {
     const queue = { sendBatch: async (batch: Iterable<{ body: any }>) => void sent.push(...[...batch].map((m) => m.body)) };
     const first = await enqueueDuePolls(db(), queue, now);
     expect(first.sources).toBeGreaterThanOrEqual(12);
-    expect(sent.every((m) => m.kind === "poll" && m.sourceIds.length <= 10)).toBe(true);
+    expect(sent.every((m) => m.kind === "poll" && m.sourceIds.length <= SOURCES_PER_MESSAGE)).toBe(true);
     expect(sent.flatMap((m) => m.sourceIds)).toEqual(expect.arrayContaining(ids));
     // An overlapping run finds them leased.
     expect((await enqueueDuePolls(db(), queue, now)).sources).toBe(0);
@@ -187,5 +190,24 @@ describe("the cron and the polls queue", () => {
     expect(result.explicitAcks).toEqual(["m1"]);
     const health = (await json(call("GET", `/api/v1/sources/${ids[0]}`))).health;
     expect(health).toMatchObject({ status: "failing", consecutive_failures: 1, last_error: "refused source URL: only https URLs are allowed" });
+  });
+
+  it("polls a full message of sources, each with new items that make proposals, within the free plan's 50 D1 queries and 50 fetches", async () => {
+    const net = scriptedFetch();
+    const ids: string[] = [];
+    for (let k = 0; k < SOURCES_PER_MESSAGE; k++) {
+      const url = `https://limits.example/${k}.xml`;
+      ids.push((await createSource({ url, kind: "feed" })).id);
+      const items = [1, 2, 3, 4, 5].map((n) => ({ ...MEETING, link: `https://limits.example/news/${k}/${n}` }));
+      net.routes.set(url, { body: rss(items) });
+    }
+    const counter = countQueries(env.DB);
+    const { deps } = pollDeps(net.fetch);
+    const result = await pollSources({ ...deps, db: createDb(counter.d1) }, ids);
+    expect(result).toMatchObject({ polled: SOURCES_PER_MESSAGE, failed: 0, newItems: SOURCES_PER_MESSAGE * 5 });
+    expect(result.proposals).toBeGreaterThanOrEqual(SOURCES_PER_MESSAGE * 5);
+    expect(counter.count()).toBeLessThanOrEqual(50);
+    expect(net.requests.length).toBe(SOURCES_PER_MESSAGE);
+    expect(MAX_FETCHES_PER_MESSAGE).toBeLessThanOrEqual(50);
   });
 });

@@ -126,6 +126,12 @@ export function staleStatements(db: Db, now: number, size: number, idPrefix: str
  * them, an extension (a new overdue_at, re-armed flags) stops them, and closing the commitment
  * ends them. Idempotent per period: the dedupe key names subscription, commitment, start and
  * period number. Two statements: [events, outbox rows].
+ *
+ * Cost: the overdue index is range-scanned only over commitments overdue for at least the
+ * shortest remind_every of an active subscription (the anchor is never before overdue_at; the
+ * bound is one scalar subquery, NULL when no subscription asks, and then no commitment is read).
+ * Pairs past their first period are probed again every sweep (the dedupe key makes it a no-op):
+ * bench/README.md, "Reminders", has the cost per pair.
  */
 export function reminderStatements(db: Db, now: number, idPrefix: string): BatchItem[] {
   const anchor = sql.raw(`max(c.overdue_at, c.status_changed_at)`);
@@ -141,7 +147,8 @@ export function reminderStatements(db: Db, now: number, idPrefix: string): Batch
     FROM commitments c INDEXED BY commitments_open_overdue
     LEFT JOIN agreements a ON a.id = c.agreement_id
     JOIN subscriptions s ON s.state = 'active' AND s.remind_every_ms > 0 AND ${filters}
-    WHERE c.closed_at IS NULL AND c.overdue_at < ${int(now)} AND c.overdue_notified = 1
+    WHERE c.closed_at IS NULL AND c.overdue_notified = 1
+      AND c.overdue_at <= ${int(now)} - (SELECT min(remind_every_ms) FROM subscriptions WHERE state = 'active' AND remind_every_ms > 0)
       AND ${int(now)} >= ${anchor} + s.remind_every_ms`);
   const insertOutbox = insertOutboxRows(db, sql`type = 'commitment.still_overdue' AND recorded_at = ${int(now)} AND actor = 'sweep'`, int(now), int(now));
   return [insertEvents, insertOutbox];
