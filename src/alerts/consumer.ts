@@ -42,9 +42,10 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: Deliv
     summary.receiverMs += r.receiverMs;
   };
   const isDeadLetterQueue = batch.queue.endsWith("-dlq");
-  // Fresh deliver messages of one batch are attempted together: one claim, one load, one pool of
-  // 6 connections, outcomes recorded a few batches at a time — instead of a round of each per
-  // message. At most `deliveriesPerInvocation` are attempted here; the rest go back on the queue.
+  // Fresh deliver messages of one batch, and the first deliveries of its fan-outs, are attempted
+  // together: one claim, one load, one pool of 6 connections, outcomes recorded a few batches at a
+  // time — instead of a round of each per message. At most `deliveriesPerInvocation` are
+  // attempted here; the rest go back on the queue.
   const fresh: Array<{ message: Message<unknown>; ids: string[] }> = [];
   let budget = deps.config.deliveriesPerInvocation;
   const passOn: string[] = [];
@@ -69,8 +70,15 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, deps: Deliv
         fresh.push({ message, ids: body.deliveryIds });
         continue;
       }
-      if (body.kind === "fanout") await fanOut(deps.db, deps.queue, body.eventIds, now, deps.config.deliveriesPerInvocation);
-      else {
+      if (body.kind === "fanout") {
+        // The first deliveries go out from this invocation, without a queue hop; the message is
+        // acknowledged with the fresh ones, once they are recorded.
+        const { kept } = await fanOut(deps.db, deps.queue, body.eventIds, now, deps.config.deliveriesPerInvocation, Math.max(0, budget));
+        if (kept.length > 0) {
+          fresh.push({ message, ids: kept });
+          continue;
+        }
+      } else {
         count(await deliver(deps, body.deliveryIds, body.dueAt));
         budget -= body.deliveryIds.length;
       }

@@ -48,10 +48,17 @@ export const MATCHES = sql.raw(`(
 export interface FanoutResult {
   deliveries: number;
   sendCalls: number;
+  /** The first `keep` deliveries, not put on the queue: the caller attempts them itself. */
+  kept: string[];
 }
 
-/** `perMessage`: deliveries per deliver message (the consumer passes what one invocation attempts). */
-export async function fanOut(db: Db, queue: DeliveryQueue, eventIds: string[], now: number, perMessage?: number): Promise<FanoutResult> {
+/**
+ * `perMessage`: deliveries per deliver message (the consumer passes what one invocation
+ * attempts). `keep`: how many the caller will attempt in this invocation instead of a queue hop
+ * (the consumer; it must then not acknowledge the fan-out message before they are recorded, so a
+ * crash makes the fan-out run again and send them).
+ */
+export async function fanOut(db: Db, queue: DeliveryQueue, eventIds: string[], now: number, perMessage?: number, keep = 0): Promise<FanoutResult> {
   const ids = JSON.stringify(eventIds);
   const idPrefix = newId("dlv", now).slice(0, 14);
   await execBatch(db, [
@@ -70,10 +77,8 @@ export async function fanOut(db: Db, queue: DeliveryQueue, eventIds: string[], n
   const pending = await db.all<{ id: string }>(sql`
     SELECT id FROM deliveries
     WHERE event_id IN (SELECT value FROM json_each(${ids})) AND state = 'pending' AND attempts = 0`);
-  const sendCalls = await dispatchDeliveries(
-    queue,
-    pending.map((r) => r.id),
-    perMessage,
-  );
-  return { deliveries: pending.length, sendCalls };
+  const pendingIds = pending.map((r) => r.id);
+  const kept = pendingIds.slice(0, Math.max(0, keep));
+  const sendCalls = await dispatchDeliveries(queue, pendingIds.slice(kept.length), perMessage);
+  return { deliveries: pending.length, sendCalls, kept };
 }

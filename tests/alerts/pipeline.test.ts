@@ -133,6 +133,52 @@ describe("the delivery pipeline", () => {
     expect(subrequests, `${calls.length} fetches, ${counter.count()} D1 queries, ${queueCalls} queue calls`).toBeLessThanOrEqual(50);
   });
 
+  it("sends a fan-out's first deliveries from the invocation that fanned it out, and acknowledges it once they are recorded", async () => {
+    const subs = [];
+    for (let i = 0; i < 8; i++) subs.push(await makeSubscription(T0 - 1000, { url: `https://hooks.example.com/f${i}` }));
+    const agreement = await makeAgreement(T0);
+    const c = await makeCommitment(agreement.id, T0);
+    const event = await env.DB.prepare("SELECT id FROM events WHERE commitment_id = ?").bind(c.id).first<{ id: string }>();
+    const mine = (url: string) => /\/f\d$/.test(url);
+    const { fetch, calls } = fakeFetch(() => new Response("ok"));
+    const queue = recordingQueue();
+    const batch = createMessageBatch("pledgewatch-deliveries", [{ id: "msg-fan", timestamp: new Date(T0), attempts: 1, body: { kind: "fanout", eventIds: [event!.id] } }]);
+    // A budget of 5: five go out from here, the rest (of this event's subscribers) on the queue.
+    await handleQueueBatch(batch, deliverDeps(fetch, queue, () => T0, { deliveriesPerInvocation: 5 }));
+    expect(calls).toHaveLength(5);
+    const result = await getQueueResult(batch, createExecutionContext());
+    expect(result.explicitAcks).toEqual(["msg-fan"]);
+    const queued = queue.messages.flatMap((m) => (m.body.kind === "deliver" ? m.body.deliveryIds : []));
+    const rows = (
+      await env.DB.prepare("SELECT d.id, d.state, s.url FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.event_id = ?").bind(event!.id).all<any>()
+    ).results;
+    expect(rows.filter((r) => r.state === "succeeded")).toHaveLength(5);
+    // Every other delivery of the event is on the queue, none twice, none also sent here.
+    expect(queued.sort()).toEqual(rows.filter((r) => r.state === "pending").map((r) => r.id).sort());
+    expect(rows.filter((r) => mine(r.url))).toHaveLength(8);
+
+    // The same with a database that cannot record: the fan-out message is retried, not acknowledged.
+    const c2 = await makeCommitment(agreement.id, T0);
+    const event2 = await env.DB.prepare("SELECT id FROM events WHERE commitment_id = ?").bind(c2.id).first<{ id: string }>();
+    const failing = new Proxy(env.DB, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop === "batch") {
+          let n = 0;
+          // The fan-out's own batch commits; the outcomes' batch fails.
+          return async (statements: D1PreparedStatement[]) => (n++ === 0 && statements.length === 2 ? target.batch(statements) : Promise.reject(new Error("D1 is overloaded")));
+        }
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const batch2 = createMessageBatch("pledgewatch-deliveries", [{ id: "msg-fan-2", timestamp: new Date(T0), attempts: 1, body: { kind: "fanout", eventIds: [event2!.id] } }]);
+    await handleQueueBatch(batch2, { ...deliverDeps(fetch, recordingQueue(), () => T0, { deliveriesPerInvocation: 5 }), db: createDb(failing) });
+    const result2 = await getQueueResult(batch2, createExecutionContext());
+    expect(result2.explicitAcks).toEqual([]);
+    expect(result2.retryMessages.map((m) => m.msgId)).toEqual(["msg-fan-2"]);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM deliveries WHERE event_id = ? AND state = 'pending'").bind(event2!.id).first<any>()).toMatchObject({ n: rows.length });
+  });
+
   it("starts no request after the send window and gives the rest back, due at once, to a new message", async () => {
     const ids = await deliveriesFor(10);
     let time = T0;
