@@ -5,7 +5,8 @@
  *  2. subscription requests and distributions still pending well past their time (their queue
  *     message was lost) are claimed and sent again;
  *  3. retention: finished distributions past the delivery log's ages (the webhooks' settings)
- *     are deleted with their attempts, oldest first, at most PRUNE_ROUNDS rounds of PRUNE_CHUNK.
+ *     are deleted with their attempts, oldest first, at most PRUNE_ROUNDS rounds of PRUNE_CHUNK
+ *     per final state.
  * Bounded per run; safe to run twice.
  */
 import { sql } from "drizzle-orm";
@@ -18,7 +19,7 @@ import { sendAllWebsub, WEBSUB_DELIVER_CHUNK, type WebsubQueue } from "./websub.
 export const WEBSUB_RESEND_GRACE_MS = 10 * 60_000;
 const CLAIM_SIZE = 5000;
 
-/** Distributions deleted per state and round (two statements each), and rounds per run. */
+/** Distributions deleted per state and round, and rounds per run. */
 export const PRUNE_CHUNK = 1000;
 const PRUNE_ROUNDS = 2;
 
@@ -36,9 +37,14 @@ export interface WebsubRetention {
   failedMs: number;
 }
 
-/** Up to PRUNE_CHUNK finished distributions in `state` older than `cutoff`: their attempts, then them. */
-function pruneStatements(db: Db, state: string, cutoff: number) {
-  const doomed = sql`SELECT id FROM websub_deliveries WHERE state = ${state} AND updated_at < ${cutoff} ORDER BY updated_at, id LIMIT ${sql.raw(String(PRUNE_CHUNK))}`;
+/**
+ * Up to PRUNE_CHUNK finished distributions of each final state past its age, oldest first, each
+ * state through the index websub_deliveries_settled_updated: their attempts, then them.
+ */
+function pruneStatements(db: Db, retention: WebsubRetention, now: number) {
+  const oldest = (state: string, cutoff: number) =>
+    sql`SELECT id FROM (SELECT id FROM websub_deliveries WHERE state = ${state} AND updated_at < ${cutoff} ORDER BY updated_at, id LIMIT ${sql.raw(String(PRUNE_CHUNK))})`;
+  const doomed = sql`${oldest("succeeded", now - retention.succeededMs)} UNION ALL ${oldest("failed", now - retention.failedMs)} UNION ALL ${oldest("cancelled", now - retention.failedMs)}`;
   return [
     db.run(sql`DELETE FROM delivery_attempts WHERE delivery_id IN (${doomed})`),
     db.run(sql`DELETE FROM websub_deliveries WHERE id IN (${doomed})`),
@@ -67,18 +73,14 @@ export async function runWebsubSweep(db: Db, queue: WebsubQueue, now: number, re
     ...chunks(requests.map((r) => r.id), 100).map((requestIds) => ({ body: { kind: "websub.verify" as const, requestIds } })),
     ...chunks(deliveries.map((r) => r.id), WEBSUB_DELIVER_CHUNK).map((deliveryIds) => ({ body: { kind: "websub.deliver" as const, deliveryIds } })),
   ]);
-  // One batch for the three final states; more rounds only while a full chunk came back.
+  // One batch of two statements for the three final states; a second round only while some state
+  // still had a full chunk (an idle run costs two queries).
   let pruned = 0;
-  let states: Array<[string, number]> = [
-    ["succeeded", now - retention.succeededMs],
-    ["failed", now - retention.failedMs],
-    ["cancelled", now - retention.failedMs],
-  ];
-  for (let round = 0; round < PRUNE_ROUNDS && states.length > 0; round++) {
-    const results = await execBatch(db, states.flatMap(([state, cutoff]) => pruneStatements(db, state, cutoff)));
-    const deleted = states.map((_, i) => results[2 * i + 1]?.meta.changes ?? 0);
-    pruned += deleted.reduce((sum, n) => sum + n, 0);
-    states = states.filter((_, i) => deleted[i] === PRUNE_CHUNK);
+  for (let round = 0; round < PRUNE_ROUNDS; round++) {
+    const [, deleted] = await execBatch(db, pruneStatements(db, retention, now));
+    const n = deleted?.meta.changes ?? 0;
+    pruned += n;
+    if (n < PRUNE_CHUNK) break;
   }
   return { expired: expired?.meta.changes ?? 0, requests: requests.length, deliveries: deliveries.length, sendCalls, pruned };
 }
