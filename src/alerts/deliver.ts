@@ -26,6 +26,7 @@ import { dueSoonWindowMs, type Config } from "../platform/config";
 import { buildPayload } from "./payload";
 import { signatureHeader } from "./signing";
 import { checkTarget } from "../platform/ssrf";
+import { lru } from "../lib/lru";
 import { dispatchDeliveries, dispatchEvents } from "./dispatch";
 import { MAX_DELAY_SECONDS, sendAll, type DeliveryQueue } from "./messages";
 import { deliveries } from "./delivery.table";
@@ -146,8 +147,7 @@ async function readExcerpt(res: Response): Promise<string> {
  * Target checks by URL, kept by the isolate: the check is a pure function of the URL and the
  * setting, and parsing a URL and its address costs more CPU than signing the body.
  */
-const TARGET_CACHE_SIZE = 5_000;
-const targets = new Map<string, { ok: true; href: string } | { ok: false; reason: string }>();
+const targets = lru<{ ok: true; href: string } | { ok: false; reason: string }>(5_000);
 
 function checkedTarget(url: string, allowPrivate: boolean) {
   const key = `${allowPrivate ? 1 : 0} ${url}`;
@@ -155,7 +155,6 @@ function checkedTarget(url: string, allowPrivate: boolean) {
   if (!target) {
     const checked = checkTarget(url, allowPrivate);
     target = checked.ok ? { ok: true, href: checked.url.href } : { ok: false, reason: checked.reason };
-    if (targets.size >= TARGET_CACHE_SIZE) targets.delete(targets.keys().next().value!);
     targets.set(key, target);
   }
   return target;

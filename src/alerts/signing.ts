@@ -4,6 +4,7 @@
  * space-separated list.
  */
 import { fromBase64, randomBytes, toBase64 } from "../lib/crypto";
+import { lru } from "../lib/lru";
 
 const encoder = new TextEncoder();
 export const SECRET_PREFIX = "whsec_";
@@ -16,19 +17,15 @@ export function newSecret(): string {
 /**
  * Imported HMAC keys by secret, kept by the isolate: decoding and importing a key cost more CPU
  * than the signature itself (bench/README.md, "Where a delivery's time goes"), and the same
- * subscribers receive event after event. Bounded: past KEY_CACHE_SIZE the oldest key goes.
+ * subscribers receive event after event. Bounded: past 5,000 the least recently used key goes.
  */
-const KEY_CACHE_SIZE = 5_000;
-const keys = new Map<string, Promise<CryptoKey>>();
+const keys = lru<Promise<CryptoKey>>(5_000);
 
 function importKey(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret);
   if (!key) {
     const keyBytes = fromBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
     key = crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    // A failed import is not kept.
-    key.catch(() => keys.delete(secret));
-    if (keys.size >= KEY_CACHE_SIZE) keys.delete(keys.keys().next().value!);
     keys.set(secret, key);
   }
   return key;

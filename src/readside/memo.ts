@@ -10,25 +10,7 @@
  * - the OpenAPI document's text per server URL (openapi/openapi.document.ts).
  */
 
-/** A map that forgets its least recently used entries past `maxEntries`. */
-export function lru<V>(maxEntries: number) {
-  const map = new Map<string, V>();
-  return {
-    get(key: string): V | undefined {
-      const value = map.get(key);
-      if (value !== undefined) {
-        map.delete(key);
-        map.set(key, value);
-      }
-      return value;
-    },
-    set(key: string, value: V): void {
-      map.delete(key);
-      map.set(key, value);
-      while (map.size > maxEntries) map.delete(map.keys().next().value!);
-    },
-  };
-}
+export { lru } from "../lib/lru";
 
 /** One value reused for up to `ttlMs` after it was read, while its key stays the same. */
 export function reusedFor<V>(ttlMs: number) {
