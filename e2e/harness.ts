@@ -95,7 +95,24 @@ export interface StartOptions {
   args?: string[];
 }
 
+/** The port freePort() found was taken by someone else before wrangler bound it. */
+class PortTaken extends Error {}
+
+/**
+ * Starts `wrangler dev` on a free port. freePort() can race another process that binds the same
+ * port between our check and wrangler's bind (seen once in CI); then it starts again on another.
+ */
 export async function startWorker(options: StartOptions = {}): Promise<WorkerHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWorkerOnce(options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startWorkerOnce(options: StartOptions): Promise<WorkerHandle> {
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "pledgewatch-"));
   const ownsDir = !options.persistDir;
   const port = await freePort();
@@ -151,7 +168,14 @@ export async function startWorker(options: StartOptions = {}): Promise<WorkerHan
 
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${log.join("\n")}`);
+    if (child.exitCode !== null) {
+      const text = log.join("\n");
+      if (/Address already in use/i.test(text)) {
+        await stop();
+        throw new PortTaken(text);
+      }
+      throw new Error(`wrangler dev exited: ${text}`);
+    }
     try {
       const res = await fetch(`${url}/api/v1/agreements?limit=1`);
       if (res.ok) break;
