@@ -26,6 +26,8 @@ import { dueSoonWindowMs, type Config } from "../platform/config";
 import { buildPayload } from "./payload";
 import { signatureHeader } from "./signing";
 import { checkTarget } from "../platform/ssrf";
+import { readCapped } from "../platform/http/body";
+import { pool } from "../lib/pool";
 import { lru } from "../lib/lru";
 import { dispatchDeliveries, dispatchEvents } from "./dispatch";
 import { MAX_DELAY_SECONDS, sendAll, type DeliveryQueue } from "./messages";
@@ -115,34 +117,6 @@ export function retryDelayMs(schedule: number[], attempt: number, random: () => 
   return Math.round(Math.min(Math.max(jittered, retryAfterMs ?? 0), 24 * 3600 * 1000));
 }
 
-async function readExcerpt(res: Response): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    while (total < EXCERPT_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.length;
-    }
-  } catch {
-    // a broken body is still a response; the status decides
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const bytes = new Uint8Array(Math.min(total, EXCERPT_BYTES));
-  let offset = 0;
-  for (const c of chunks) {
-    const part = c.subarray(0, bytes.length - offset);
-    bytes.set(part, offset);
-    offset += part.length;
-    if (offset >= bytes.length) break;
-  }
-  return new TextDecoder().decode(bytes);
-}
-
 /**
  * Target checks by URL, kept by the isolate: the check is a pure function of the URL and the
  * setting, and parsing a URL and its address costs more CPU than signing the body.
@@ -208,7 +182,7 @@ async function send(
       redirect: "manual",
       signal,
     });
-    const excerpt = await readExcerpt(res);
+    const excerpt = await readCapped(res, EXCERPT_BYTES);
     if (res.status >= 200 && res.status < 300) return { outcome: { kind: "success", status: res.status }, excerpt };
     if (res.status === 410) return { outcome: { kind: "gone", status: 410 }, excerpt };
     const error = res.status >= 300 && res.status < 400 ? `redirect to ${res.headers.get("location") ?? "?"} (not followed)` : `HTTP ${res.status}`;
@@ -224,18 +198,6 @@ async function send(
         : `network error: ${error instanceof Error ? error.message : String(error)}`;
     return { outcome: { kind: "failure", status: null, error: message, retryAfterMs: null }, excerpt: "" };
   }
-}
-
-/** Runs `fn` over items with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
 }
 
 interface Claimed {

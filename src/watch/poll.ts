@@ -28,6 +28,7 @@ import { PollMessage, sendPolls, type PollQueue } from "./messages";
 import { feedItems, pageItem, type SourceItem } from "./parse";
 import { claimDueSources, loadSources, pollResultStatements, proposalEventIds, seenKeys, type NewProposal, type PollHealth } from "./poll.repo";
 import type { SourceRow } from "./sources.table";
+import { pool } from "../lib/pool";
 
 const DAY_MS = 86_400_000;
 const CONCURRENCY = 6;
@@ -52,20 +53,6 @@ export async function enqueueDuePolls(db: Db, queue: PollQueue, now: number): Pr
 export function backoffMs(everyMs: number, failures: number): number {
   if (failures <= 0) return everyMs;
   return Math.min(everyMs * 2 ** Math.min(failures, 20), Math.max(everyMs, DAY_MS));
-}
-
-async function pool<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await run(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 type Fetched =

@@ -24,7 +24,9 @@ import type { Db } from "../platform/db/client";
 import { runBatch, type BatchItem } from "../platform/db/guard";
 import { checkTarget } from "../platform/ssrf";
 import { FEED_FORMATS, hubLinkHeader, loadFeed, type FeedFormat } from "../readside/feeds/feeds.service";
-import { readCapped, transportError, USER_AGENT } from "./websub.http";
+import { readCapped } from "../platform/http/body";
+import { pool } from "../lib/pool";
+import { transportError, USER_AGENT } from "./websub.http";
 import { sendAllWebsub } from "./websub.messages";
 import { websubDeliveries, websubSubscriptions, type WebsubSubscriptionRow } from "./websub.table";
 import type { HubDeps } from "./websub.verify";
@@ -133,95 +135,89 @@ export async function distribute(deps: HubDeps, deliveryIds: string[], dueAt?: n
     }
   };
 
-  const work = [...groups.entries()];
-  let next = 0;
-  const worker = async () => {
-    while (next < work.length) {
-      const [subId, rows] = work[next++]!;
-      const sub = subs.get(subId);
-      const at = deps.clock();
-      if (!sub || sub.state !== "active" || sub.expiresAt <= at) {
-        result.cancelled += rows.length;
-        close(rows, "cancelled", !sub ? "the subscription no longer exists" : sub.state !== "active" ? `the subscription is ${sub.state}` : "the lease expired", at);
-        continue;
+  await pool([...groups.entries()], MAX_CONCURRENCY, async ([subId, rows]) => {
+    const sub = subs.get(subId);
+    const at = deps.clock();
+    if (!sub || sub.state !== "active" || sub.expiresAt <= at) {
+      result.cancelled += rows.length;
+      close(rows, "cancelled", !sub ? "the subscription no longer exists" : sub.state !== "active" ? `the subscription is ${sub.state}` : "the lease expired", at);
+      return;
+    }
+    const target = checkTarget(sub.callback, deps.config.allowPrivateWebhookTargets);
+    if (!target.ok) {
+      result.failed += rows.length;
+      close(rows, "failed", `refused callback: ${target.reason}`, at);
+      return;
+    }
+    const { body, entries } = await bodyFor(sub, rows.map((r) => r.event_id).sort());
+    if (entries === 0) {
+      // The events left the topic's feed since fan-out (a tag or party changed): nothing new to send.
+      result.cancelled += rows.length;
+      close(rows, "cancelled", "no longer in the topic's feed", at);
+      return;
+    }
+    const headers: Record<string, string> = {
+      "content-type": FEED_FORMATS[sub.format as FeedFormat].contentType,
+      link: hubLinkHeader(originOf(sub.topic), sub.topic),
+      "user-agent": USER_AGENT,
+    };
+    if (sub.secret) headers["x-hub-signature"] = await hubSignature(sub.secret, body);
+    result.posts++;
+    const started = deps.clock();
+    let status: number | null = null;
+    let error: string | null = null;
+    let excerpt = "";
+    let retryAfterMs: number | null = null;
+    try {
+      const res = await deps.fetch(target.url.href, {
+        method: "POST",
+        headers,
+        body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
+      });
+      status = res.status;
+      excerpt = await readCapped(res, EXCERPT_BYTES);
+      if (status < 200 || status >= 300) {
+        error = status >= 300 && status < 400 ? `redirect to ${res.headers.get("location") ?? "?"} (not followed)` : status === 410 ? "410 Gone: subscription ended" : `HTTP ${status}`;
+        retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), deps.clock());
       }
-      const target = checkTarget(sub.callback, deps.config.allowPrivateWebhookTargets);
-      if (!target.ok) {
+    } catch (e) {
+      error = transportError(e, deps.config.webhookTimeoutMs);
+    }
+    const finished = deps.clock();
+    for (const d of rows) {
+      outcomes.push(
+        db.insert(deliveryAttempts).values({ deliveryId: d.id, attemptedAt: started, statusCode: status, latencyMs: finished - started, error, responseExcerpt: excerpt || null }),
+      );
+    }
+    const rowIds = JSON.stringify(rows.map((r) => r.id));
+    const these = sql`${websubDeliveries.id} IN (SELECT value FROM json_each(${rowIds}))`;
+    if (error === null) {
+      result.succeeded += rows.length;
+      outcomes.push(db.update(websubDeliveries).set({ state: "succeeded", lastStatusCode: status, lastError: null, deliveredAt: finished, updatedAt: finished }).where(these));
+    } else if (status === 410) {
+      result.failed += rows.length;
+      gone.add(sub.id);
+      outcomes.push(
+        db.update(websubDeliveries).set({ state: "failed", lastStatusCode: 410, lastError: error, updatedAt: finished }).where(these),
+        db.update(websubSubscriptions).set({ state: "gone", updatedAt: finished }).where(and(eq(websubSubscriptions.id, sub.id), eq(websubSubscriptions.state, "active"))),
+      );
+    } else {
+      // One POST carried these rows: they share the attempt count of the first claimed.
+      const attempt = Math.max(...rows.map((r) => r.attempts));
+      const delay = retryDelayMs(deps.config.retryScheduleSeconds, attempt, deps.random, retryAfterMs);
+      if (delay === null) {
         result.failed += rows.length;
-        close(rows, "failed", `refused callback: ${target.reason}`, at);
-        continue;
-      }
-      const { body, entries } = await bodyFor(sub, rows.map((r) => r.event_id).sort());
-      if (entries === 0) {
-        // The events left the topic's feed since fan-out (a tag or party changed): nothing new to send.
-        result.cancelled += rows.length;
-        close(rows, "cancelled", "no longer in the topic's feed", at);
-        continue;
-      }
-      const headers: Record<string, string> = {
-        "content-type": FEED_FORMATS[sub.format as FeedFormat].contentType,
-        link: hubLinkHeader(originOf(sub.topic), sub.topic),
-        "user-agent": USER_AGENT,
-      };
-      if (sub.secret) headers["x-hub-signature"] = await hubSignature(sub.secret, body);
-      result.posts++;
-      const started = deps.clock();
-      let status: number | null = null;
-      let error: string | null = null;
-      let excerpt = "";
-      let retryAfterMs: number | null = null;
-      try {
-        const res = await deps.fetch(target.url.href, {
-          method: "POST",
-          headers,
-          body,
-          redirect: "manual",
-          signal: AbortSignal.timeout(deps.config.webhookTimeoutMs),
-        });
-        status = res.status;
-        excerpt = await readCapped(res, EXCERPT_BYTES);
-        if (status < 200 || status >= 300) {
-          error = status >= 300 && status < 400 ? `redirect to ${res.headers.get("location") ?? "?"} (not followed)` : status === 410 ? "410 Gone: subscription ended" : `HTTP ${status}`;
-          retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), deps.clock());
-        }
-      } catch (e) {
-        error = transportError(e, deps.config.webhookTimeoutMs);
-      }
-      const finished = deps.clock();
-      for (const d of rows) {
-        outcomes.push(
-          db.insert(deliveryAttempts).values({ deliveryId: d.id, attemptedAt: started, statusCode: status, latencyMs: finished - started, error, responseExcerpt: excerpt || null }),
-        );
-      }
-      const rowIds = JSON.stringify(rows.map((r) => r.id));
-      const these = sql`${websubDeliveries.id} IN (SELECT value FROM json_each(${rowIds}))`;
-      if (error === null) {
-        result.succeeded += rows.length;
-        outcomes.push(db.update(websubDeliveries).set({ state: "succeeded", lastStatusCode: status, lastError: null, deliveredAt: finished, updatedAt: finished }).where(these));
-      } else if (status === 410) {
-        result.failed += rows.length;
-        gone.add(sub.id);
-        outcomes.push(
-          db.update(websubDeliveries).set({ state: "failed", lastStatusCode: 410, lastError: error, updatedAt: finished }).where(these),
-          db.update(websubSubscriptions).set({ state: "gone", updatedAt: finished }).where(and(eq(websubSubscriptions.id, sub.id), eq(websubSubscriptions.state, "active"))),
-        );
+        outcomes.push(db.update(websubDeliveries).set({ state: "failed", lastStatusCode: status, lastError: `${error}; retry schedule exhausted`, updatedAt: finished }).where(these));
       } else {
-        // One POST carried these rows: they share the attempt count of the first claimed.
-        const attempt = Math.max(...rows.map((r) => r.attempts));
-        const delay = retryDelayMs(deps.config.retryScheduleSeconds, attempt, deps.random, retryAfterMs);
-        if (delay === null) {
-          result.failed += rows.length;
-          outcomes.push(db.update(websubDeliveries).set({ state: "failed", lastStatusCode: status, lastError: `${error}; retry schedule exhausted`, updatedAt: finished }).where(these));
-        } else {
-          result.retried += rows.length;
-          const dueAt = finished + delay;
-          retries.push({ ids: rows.map((r) => r.id), dueAt });
-          outcomes.push(db.update(websubDeliveries).set({ lastStatusCode: status, lastError: error, nextAttemptAt: dueAt, updatedAt: finished }).where(these));
-        }
+        result.retried += rows.length;
+        const dueAt = finished + delay;
+        retries.push({ ids: rows.map((r) => r.id), dueAt });
+        outcomes.push(db.update(websubDeliveries).set({ lastStatusCode: status, lastError: error, nextAttemptAt: dueAt, updatedAt: finished }).where(these));
       }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENCY, work.length) }, worker));
+  });
   // Last, after every outcome: a subscription that answered 410 keeps no pending distributions.
   for (const id of gone) {
     outcomes.push(
